@@ -84,7 +84,9 @@ def start(
             f"port {port} needed by {service.name} is taken by another process; "
             f"stop it (`ss -ltnp 'sport = :{port}'` shows which) or choose another port in .env"
         )
-    log = open(service.log_file, "ab")
+    if service.log_file.exists():  # keep one previous log; checks read only this run's
+        service.log_file.replace(service.log_file.with_suffix(".prev.log"))
+    log = open(service.log_file, "wb")
     proc = subprocess.Popen(
         list(argv),
         stdout=log,

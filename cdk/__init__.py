@@ -1,0 +1,1 @@
+"""The teamlens CDK stack and its constructs (one per concern)."""

@@ -1,0 +1,97 @@
+"""Stack configuration: CDK context for what differs between LocalStack and AWS, `.env` for values.
+
+Local differences live here and only here, so the same app synthesizes for a real account.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import aws_cdk as cdk
+from dotenv import dotenv_values
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Defaults point at the local simulators and sidecars the dev stack starts.
+LOCAL_DEFAULTS = {
+    "GITLAB_URL": "http://127.0.0.1:8011",
+    "GITLAB_TOKEN": "glpat-teamlens-local",
+    "SLACK_API_URL": "http://127.0.0.1:8012/api/",
+    "SLACK_BOT_TOKEN": "xoxb-teamlens-local",
+    "BACKLOG_URL": "http://127.0.0.1:8013",
+    "BACKLOG_API_KEY": "teamlens-local-backlog-key",
+    "MODEL_HOST_URL": "http://127.0.0.1:8002",
+    "CHROMADB_HOST": "127.0.0.1",
+    "CHROMADB_PORT": "8001",
+    "VECTOR_STORE": "chroma",
+}
+
+
+@dataclass(frozen=True)
+class SourceSecret:
+    """Credentials of one source; the token goes to Secrets Manager, never into Lambda environment."""
+
+    name: str
+    base_url: str
+    token: str | None  # None: create a placeholder to be filled with `aws secretsmanager put-secret-value`
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    target: str  # "local" (LocalStack) or "aws"
+    stack_name: str
+    env: cdk.Environment
+    lambda_runtime: str
+    ingest_schedule: str
+    ingest_schedule_enabled: bool
+    model_host_url: str
+    chroma_url: str
+    vector_store: str
+    sources: tuple[SourceSecret, ...]
+
+    @property
+    def is_local(self) -> bool:
+        return self.target == "local"
+
+    @classmethod
+    def from_context(cls, app: cdk.App) -> "StackConfig":
+        ctx = app.node.try_get_context
+        target = str(ctx("teamlens:target") or "aws")
+        if target not in ("local", "aws"):
+            raise ValueError(f"context teamlens:target must be 'local' or 'aws', got {target!r}")
+        local = target == "local"
+        values = {**(LOCAL_DEFAULTS if local else {}), **dotenv_values(ROOT / ".env"),
+                  **{k: v for k, v in os.environ.items() if k in LOCAL_DEFAULTS}}
+
+        def value(name: str) -> str:
+            return str(values.get(name) or "")
+
+        region = os.environ.get("AWS_DEFAULT_REGION") or value("AWS_DEFAULT_REGION") or "ap-southeast-1"
+        account = "000000000000" if local else os.environ.get("CDK_DEFAULT_ACCOUNT")
+        # Tokens go into the template only for LocalStack; on AWS they are set out of band.
+        token = (lambda name: value(name) or None) if local else (lambda name: None)
+        return cls(
+            target=target,
+            stack_name=str(ctx("teamlens:stackName") or "Teamlens"),
+            env=cdk.Environment(account=account, region=region),
+            lambda_runtime=str(ctx("teamlens:lambdaRuntime") or "python3.12"),
+            ingest_schedule=str(ctx("teamlens:ingestSchedule") or "rate(15 minutes)"),
+            ingest_schedule_enabled=_bool(ctx("teamlens:ingestScheduleEnabled"), True),
+            model_host_url=value("MODEL_HOST_URL"),
+            chroma_url=f"http://{value('CHROMADB_HOST')}:{value('CHROMADB_PORT')}" if value("CHROMADB_HOST") else "",
+            vector_store=value("VECTOR_STORE") or "chroma",
+            sources=(
+                SourceSecret("gitlab", value("GITLAB_URL"), token("GITLAB_TOKEN")),
+                SourceSecret("slack", value("SLACK_API_URL"), token("SLACK_BOT_TOKEN")),
+                SourceSecret("backlog", value("BACKLOG_URL"), token("BACKLOG_API_KEY")),
+            ),
+        )
+
+
+def _bool(raw: object, default: bool) -> bool:
+    if raw is None:
+        return default
+    if isinstance(raw, bool):
+        return raw
+    return str(raw).strip().lower() in ("1", "true", "yes", "on")

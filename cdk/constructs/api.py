@@ -1,0 +1,29 @@
+"""The REST API: API key + usage plan, `GET /health` behind it."""
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+
+class Api(Construct):
+    def __init__(self, scope: Construct, id: str, *, health: lambda_.IFunction, stage_name: str = "v1") -> None:
+        super().__init__(scope, id)
+        self.rest_api = apigw.RestApi(
+            self,
+            "RestApi",
+            rest_api_name=f"{cdk.Stack.of(self).stack_name}-api",
+            deploy_options=apigw.StageOptions(stage_name=stage_name, throttling_rate_limit=50,
+                                              throttling_burst_limit=100),
+            default_method_options=apigw.MethodOptions(api_key_required=True),
+            cloud_watch_role=False,
+        )
+        self.rest_api.root.add_resource("health").add_method("GET", apigw.LambdaIntegration(health))
+        self.api_key = self.rest_api.add_api_key("ApiKey")
+        plan = self.rest_api.add_usage_plan(
+            "UsagePlan",
+            throttle=apigw.ThrottleSettings(rate_limit=50, burst_limit=100),
+        )
+        plan.add_api_key(self.api_key)
+        plan.add_api_stage(stage=self.rest_api.deployment_stage)

@@ -1,0 +1,69 @@
+"""The teamlens stack: wires the constructs together; each construct owns one concern."""
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from cdk.config import StackConfig
+from cdk.constructs.api import Api
+from cdk.constructs.function import TeamlensFunction
+from cdk.constructs.ingestion import Ingestion
+from cdk.constructs.layers import Layers
+from cdk.constructs.secrets import SourceSecrets
+from cdk.constructs.storage import Storage
+
+
+class TeamlensStack(cdk.Stack):
+    def __init__(self, scope: Construct, id: str, *, config: StackConfig, **kwargs) -> None:
+        super().__init__(scope, id, **kwargs)
+        runtime = lambda_.Runtime(config.lambda_runtime, lambda_.RuntimeFamily.PYTHON)
+        storage = Storage(self, "Storage", local=config.is_local)
+        secrets = SourceSecrets(self, "Secrets", sources=config.sources)
+        layers = Layers(self, "Layers", runtime=runtime)
+
+        common_env = {
+            "TEAMLENS_TARGET": config.target,
+            "RAW_BUCKET": storage.raw_bucket.bucket_name,
+            "CONVERSATIONS_TABLE": storage.conversations.table_name,
+            "INGESTION_STATE_TABLE": storage.ingestion_state.table_name,
+            "MODEL_HOST_URL": config.model_host_url,
+            "CHROMA_URL": config.chroma_url,
+            "VECTOR_STORE": config.vector_store,
+            **{f"{name.upper()}_SECRET_ARN": s.secret_arn for name, s in secrets.secrets.items()},
+        }
+
+        def function(id: str, name: str, **kw) -> lambda_.Function:
+            return TeamlensFunction(self, id, name=name, runtime=runtime, layers=layers.all,
+                                    environment=common_env, **kw).function
+
+        health = function("Health", "health", timeout=cdk.Duration.seconds(10), memory_size=256)
+        storage.conversations.grant_read_data(health)
+
+        fetch = function("IngestFetch", "ingest_fetch", timeout=cdk.Duration.minutes(5))
+        storage.raw_bucket.grant_read_write(fetch)
+        storage.ingestion_state.grant_read_write_data(fetch)
+        for secret in secrets.secrets.values():
+            secret.grant_read(fetch)
+
+        api = Api(self, "Api", health=health)
+        ingestion = Ingestion(self, "Ingestion", fetch=fetch, schedule=config.ingest_schedule,
+                              schedule_enabled=config.ingest_schedule_enabled)
+
+        outputs = {
+            "ApiId": api.rest_api.rest_api_id,
+            "ApiStage": api.rest_api.deployment_stage.stage_name,
+            "ApiUrl": api.rest_api.url,
+            "ApiKeyId": api.api_key.key_id,
+            "RawBucket": storage.raw_bucket.bucket_name,
+            "ConversationsTable": storage.conversations.table_name,
+            "IngestionStateTable": storage.ingestion_state.table_name,
+            "IngestStateMachineArn": ingestion.state_machine.state_machine_arn,
+            "IngestScheduleRule": ingestion.schedule.rule_name,
+            "HealthFunction": health.function_name,
+            "IngestFetchFunction": fetch.function_name,
+        }
+        for name, secret in secrets.secrets.items():
+            outputs[f"{name.capitalize()}SecretArn"] = secret.secret_arn
+        for key, value in outputs.items():
+            cdk.CfnOutput(self, key, value=value)

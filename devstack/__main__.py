@@ -1,0 +1,129 @@
+"""`python -m devstack up|down|status|install`: the whole local stack, one command each."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import urllib.request
+
+from devstack import chroma, deploy, localstack, paths, sidecars
+from devstack.config import Ports
+from devstack.npm_tools import ensure_npm_tools
+from devstack.processes import DevstackError, Service
+
+
+def install(*, with_sidecars: bool = True) -> None:
+    paths.ensure_dirs()
+    ensure_npm_tools()
+    localstack.ensure_installed()
+    if with_sidecars:
+        chroma.ensure_installed()
+        sidecars.ensure_installed()
+
+
+def up(ports: Ports, *, with_sidecars: bool = True, with_demo: bool = True) -> dict:
+    t0 = time.time()
+    _step("installing what is missing")
+    install(with_sidecars=with_sidecars)
+    _step("starting LocalStack")
+    if localstack.running(ports.localstack):
+        print(f"  already running on {localstack.endpoint(ports.localstack)}")
+    else:
+        if localstack.SERVICE.record():
+            print("  LocalStack is not running any more (it died or was stopped): starting it again;"
+                  " its in-memory state is gone, so the stack is redeployed")
+            localstack.stop_localstack()
+        localstack.start_localstack(ports.localstack)
+    localstack.check_executor(ports.localstack)
+    endpoint = localstack.endpoint(ports.localstack)
+
+    urls: dict[str, str] = {}
+    if with_sidecars:
+        _step("starting ChromaDB, the model host and the source simulators")
+        if not chroma.SERVICE.pid():
+            chroma.start_chroma(ports.chroma)
+        urls["chroma_url"] = f"http://127.0.0.1:{ports.chroma}"
+        urls.update(sidecars.start(ports, with_demo=with_demo))
+
+    _step("deploying the CDK stack with cdklocal")
+    t_deploy = time.time()
+    deployed = deploy.deploy(endpoint)
+    print(f"  {'deployed' if deployed else 'unchanged, nothing to deploy'} ({time.time() - t_deploy:.1f}s)")
+    info = {**deploy.stack_info(endpoint), **urls}
+    deploy.write_stack_json(info)
+    print(f"\nteamlens is up in {time.time() - t0:.0f}s  (outputs in {paths.STACK_JSON})")
+    print(f"  API URL : {info['api_url']}")
+    print(f"  API key : {info['api_key']}")
+    for k, v in urls.items():
+        print(f"  {k:9}: {v}")
+    return info
+
+
+def show_answer(info: dict) -> None:
+    """Prove the stack answers: GET /health through API Gateway with the key."""
+    req = urllib.request.Request(f"{info['api_url']}/health", headers={"x-api-key": str(info["api_key"])})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        print(f"\nGET {info['api_url']}/health -> {resp.status}\n{json.dumps(json.loads(resp.read()), indent=2)}")
+
+
+def down() -> None:
+    stopped = [svc for svc in (*sidecars.services(), chroma.SERVICE, localstack.SERVICE) if _stop(svc)]
+    print("stopped: " + (", ".join(s.name for s in stopped) if stopped else "nothing was running"))
+
+
+def _stop(service: Service) -> bool:
+    from devstack.processes import stop
+    return stop(service)
+
+
+def status() -> int:
+    rows = []
+    for svc in (localstack.SERVICE, chroma.SERVICE, *sidecars.services()):
+        rec, pid = svc.record(), svc.pid()
+        state = "running" if pid else ("dead (stale pid file)" if rec else "stopped")
+        rows.append((svc.name, state, str(pid or ""), str((rec or {}).get("port") or ""), str(svc.log_file)))
+    width = [max(len(r[i]) for r in rows + [("service", "state", "pid", "port", "log")]) for i in range(5)]
+    for r in [("service", "state", "pid", "port", "log"), *rows]:
+        print("  ".join(c.ljust(w) for c, w in zip(r, width)))
+    if paths.STACK_JSON.exists():
+        info = json.loads(paths.STACK_JSON.read_text())
+        print(f"\nAPI URL: {info.get('api_url')}")
+    return 0
+
+
+def _step(text: str) -> None:
+    print(f"==> {text}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_up = sub.add_parser("up", help="install, start and deploy everything; print the API URL and key")
+    p_up.add_argument("--no-sidecars", action="store_true", help="LocalStack and the stack only")
+    p_up.add_argument("--no-demo", action="store_true", help="do not load the bundled demo workspace")
+    sub.add_parser("down", help="stop what `up` started (by pid)")
+    sub.add_parser("status", help="show what runs")
+    sub.add_parser("install", help="install everything without starting anything")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "up":
+            info = up(Ports(), with_sidecars=not args.no_sidecars, with_demo=not args.no_demo)
+            show_answer(info)
+        elif args.command == "down":
+            down()
+        elif args.command == "status":
+            return status()
+        elif args.command == "install":
+            install()
+    except DevstackError as exc:
+        print(f"\nerror: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted; `make down` stops what was started", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Runtime settings of a Lambda, read once from its environment (set by the CDK stack)."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+
+class Settings(BaseModel):
+    target: str = "aws"
+    raw_bucket: str = ""
+    conversations_table: str = ""
+    ingestion_state_table: str = ""
+    model_host_url: str = ""
+    chroma_url: str = ""
+    vector_store: str = "chroma"
+    secret_arns: dict[str, str] = {}
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        return cls(
+            target=env.get("TEAMLENS_TARGET", "aws"),
+            raw_bucket=env.get("RAW_BUCKET", ""),
+            conversations_table=env.get("CONVERSATIONS_TABLE", ""),
+            ingestion_state_table=env.get("INGESTION_STATE_TABLE", ""),
+            model_host_url=env.get("MODEL_HOST_URL", ""),
+            chroma_url=env.get("CHROMA_URL", ""),
+            vector_store=env.get("VECTOR_STORE", "chroma"),
+            secret_arns={k.removesuffix("_SECRET_ARN").lower(): v for k, v in env.items()
+                         if k.endswith("_SECRET_ARN") and v},
+        )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings.from_env()

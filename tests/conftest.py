@@ -1,0 +1,58 @@
+"""Session fixtures: an isolated LocalStack (and the deployed stack) that the tests start themselves.
+
+The test instance has its own state folder and ports, so a stack brought up with `make up` keeps running
+untouched. Like Powertools' e2e suites: deploy once per session, share the outputs through fixtures.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# Must be set before devstack is imported: its paths and ports are read at import.
+os.environ.setdefault("TEAMLENS_STATE_DIR", str(ROOT / ".state" / "test"))
+os.environ.setdefault("LOCALSTACK_PORT", os.environ.get("TEAMLENS_TEST_LOCALSTACK_PORT", "4766"))
+os.environ.setdefault("AWS_DEFAULT_REGION", "ap-southeast-1")
+
+
+@dataclass(frozen=True)
+class LocalStack:
+    endpoint: str
+    region: str
+
+
+@pytest.fixture(scope="session")
+def localstack() -> Iterator[LocalStack]:
+    from devstack import localstack as ls
+    from devstack.config import Ports
+
+    port = Ports().localstack
+    ls.stop_localstack()  # a leftover from an interrupted run (ours, by pid file)
+    ls.start_localstack(port)
+    try:
+        ls.check_executor(port)
+        yield LocalStack(endpoint=ls.endpoint(port), region=os.environ["AWS_DEFAULT_REGION"])
+    finally:
+        ls.stop_localstack()
+
+
+@pytest.fixture(scope="session")
+def aws(localstack: LocalStack) -> Callable[..., object]:
+    from devstack.deploy import client
+
+    return lambda service: client(service, localstack.endpoint)
+
+
+@pytest.fixture(scope="session")
+def stack(localstack: LocalStack) -> dict:
+    """The CDK app deployed to the test LocalStack; its stack.json content."""
+    from devstack import deploy
+
+    deploy.deploy(localstack.endpoint)
+    info = deploy.stack_info(localstack.endpoint)
+    deploy.write_stack_json(info)
+    return info

@@ -1,0 +1,127 @@
+"""The deployed stack on LocalStack: API Gateway + key, Step Functions, EventBridge, DynamoDB, S3, secrets."""
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+
+pytestmark = pytest.mark.integration
+
+
+def _get(url: str, key: str | None = None) -> tuple[int, dict]:
+    req = urllib.request.Request(url, headers={"x-api-key": key} if key else {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read() or b"{}")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
+
+
+def test_health_through_api_gateway_needs_the_key(stack):
+    status, body = _get(f"{stack['api_url']}/health", stack["api_key"])
+    assert status == 200
+    assert body["status"] == "ok"
+    assert body["sources_configured"] == ["backlog", "gitlab", "slack"]
+    assert body["python"].startswith("3.12")
+
+    assert _get(f"{stack['api_url']}/health")[0] == 403
+    assert _get(f"{stack['api_url']}/health", "wrong-key")[0] == 403
+
+
+def test_unknown_route_is_a_clean_404_or_403(stack):
+    status, _ = _get(f"{stack['api_url']}/no-such-route", stack["api_key"])
+    assert status in (403, 404)
+
+
+def test_ingest_state_machine_runs_to_success_through_lambda_and_secrets(stack, aws):
+    sfn = aws("stepfunctions")
+    arn = stack["outputs"]["IngestStateMachineArn"]
+    execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps({"sources": ["gitlab", "backlog"]}))
+    desc = _wait_execution(sfn, execution["executionArn"])
+    assert desc["status"] == "SUCCEEDED", desc
+    results = json.loads(desc["output"])["results"]
+    assert [r["source"] for r in results] == ["gitlab", "backlog"]
+    # Read from Secrets Manager inside the Lambda: base URL visible, token never echoed.
+    assert all(r["credentials"] == "present" for r in results)
+    assert results[0]["base_url"] == "http://127.0.0.1:8011"
+    assert "glpat" not in desc["output"]
+
+
+def test_schedule_rule_targets_the_state_machine(stack, aws):
+    events = aws("events")
+    rule = events.describe_rule(Name=stack["outputs"]["IngestScheduleRule"])
+    assert rule["ScheduleExpression"] == "rate(15 minutes)"
+    assert rule["State"] == "ENABLED"
+    targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+    assert targets[0]["Arn"] == stack["outputs"]["IngestStateMachineArn"]
+
+
+def test_eventbridge_event_invokes_a_lambda(stack, aws):
+    events, lam = aws("events"), aws("lambda")
+    fn = lam.get_function(FunctionName=stack["outputs"]["IngestFetchFunction"])["Configuration"]
+    tag = f"eventbridge-{uuid.uuid4().hex[:8]}"
+    rule = f"test-{tag}"
+    rule_arn = events.put_rule(Name=rule, EventPattern=json.dumps({"source": ["teamlens.test"]}))["RuleArn"]
+    lam.add_permission(FunctionName=fn["FunctionName"], StatementId=rule, Action="lambda:InvokeFunction",
+                       Principal="events.amazonaws.com", SourceArn=rule_arn)
+    events.put_targets(Rule=rule, Targets=[{"Id": "fetch", "Arn": fn["FunctionArn"],
+                                            "Input": json.dumps({"source": "slack", "execution": tag})}])
+    events.put_events(Entries=[{"Source": "teamlens.test", "DetailType": "test", "Detail": "{}"}])
+    table = aws("dynamodb")
+    name = stack["outputs"]["IngestionStateTable"]
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        items = table.query(TableName=name, KeyConditionExpression="pk = :pk",
+                            ExpressionAttributeValues={":pk": {"S": "run#slack"}})["Items"]
+        if any(i["execution"]["S"] == tag for i in items):
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail("the EventBridge target Lambda did not record its run within 30 s")
+
+
+def test_dynamodb_put_get_query_gsi_and_conditional_write(stack, aws):
+    ddb = aws("dynamodb")
+    table = stack["outputs"]["ConversationsTable"]
+    conv = f"conv#{uuid.uuid4().hex}"
+    for i in range(3):
+        ddb.put_item(TableName=table, Item={"pk": {"S": conv}, "sk": {"S": f"turn#{i:04d}"},
+                                            "kind": {"S": "turn"}, "created_at": {"S": f"2026-11-2{i}"},
+                                            "expires_at": {"N": str(int(time.time()) + 3600)}})
+    got = ddb.get_item(TableName=table, Key={"pk": {"S": conv}, "sk": {"S": "turn#0001"}})["Item"]
+    assert got["created_at"]["S"] == "2026-11-21"
+    turns = ddb.query(TableName=table, KeyConditionExpression="pk = :p AND begins_with(sk, :t)",
+                      ExpressionAttributeValues={":p": {"S": conv}, ":t": {"S": "turn#"}})["Items"]
+    assert [t["sk"]["S"] for t in turns] == ["turn#0000", "turn#0001", "turn#0002"]
+    by_kind = ddb.query(TableName=table, IndexName="by_kind", KeyConditionExpression="kind = :k",
+                        ExpressionAttributeValues={":k": {"S": "turn"}})["Items"]
+    assert len([t for t in by_kind if t["pk"]["S"] == conv]) == 3
+    with pytest.raises(ClientError) as err:
+        ddb.put_item(TableName=table, Item={"pk": {"S": conv}, "sk": {"S": "turn#0000"}},
+                     ConditionExpression="attribute_not_exists(pk)")
+    assert err.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+    ttl = ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+    assert ttl["AttributeName"] == "expires_at"
+
+
+def test_s3_put_get(stack, aws):
+    s3 = aws("s3")
+    bucket = stack["outputs"]["RawBucket"]
+    key = f"raw/test/{uuid.uuid4().hex}.json"
+    s3.put_object(Bucket=bucket, Key=key, Body=b'{"hello": "\xe4\xb8\x96\xe7\x95\x8c"}')
+    assert json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read()) == {"hello": "世界"}
+
+
+def _wait_execution(sfn, arn: str, timeout: float = 60) -> dict:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        desc = sfn.describe_execution(executionArn=arn)
+        if desc["status"] != "RUNNING":
+            return desc
+        time.sleep(0.5)
+    raise AssertionError(f"execution {arn} still running after {timeout}s")
