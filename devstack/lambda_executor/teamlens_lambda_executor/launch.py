@@ -77,7 +77,6 @@ def build_launch(
     lambda_env: dict[str, object],
     runtime_api_port: int,
     scratch_dir: Path,
-    pycache_dir: Path,
 ) -> LaunchSpec:
     """Argv, cwd and environment for `python -m awslambdaric <handler>`.
 
@@ -96,7 +95,6 @@ def build_launch(
         "HOME": str(scratch_dir),
         "TMPDIR": str(scratch_dir),
         "PYTHONUNBUFFERED": "1",  # output reaches the log before the reply, so it lands in this invocation's logs
-        "PYTHONPYCACHEPREFIX": str(pycache_dir),  # keep __pycache__ out of code folders (hot-reload dirs too)
     }
     if lib_path:
         env["LD_LIBRARY_PATH"] = os.pathsep.join(map(str, lib_path))

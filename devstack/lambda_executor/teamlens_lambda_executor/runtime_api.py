@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import socketserver
+import sys
 import threading
 import time
 from typing import Any, BinaryIO
@@ -67,7 +68,7 @@ class RuntimeApiServer:
         self._reply: Reply | None = None
         self._httpd = _HttpServer(("127.0.0.1", 0), _RuntimeApiHandler, self)
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.5},
             name=f"lambda-runtime-api-{self.port}", daemon=True,
         )
         self._thread.start()
@@ -123,6 +124,12 @@ class RuntimeApiServer:
                 return
             self._closed = True
             self._cond.notify_all()
+        # shutdown() blocks until serve_forever notices (up to its poll interval): do it off the caller's
+        # thread so a timed-out or crashed invocation returns at once.
+        threading.Thread(target=self._shut_down_http, name=f"lambda-runtime-api-close-{self.port}",
+                         daemon=True).start()
+
+    def _shut_down_http(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -163,6 +170,15 @@ class _HttpServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
     def __init__(self, address: tuple[str, int], handler: type, api: RuntimeApiServer) -> None:
         self.api = api
         super().__init__(address, handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A runtime killed at a timeout or crash drops its connection mid-request: expected, not worth a
+        # traceback on LocalStack's console (the default handler prints one).
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            LOG.debug("runtime api %s: connection dropped: %s", self.api.port, exc)
+            return
+        LOG.warning("runtime api %s: error while serving the Lambda runtime", self.api.port, exc_info=True)
 
 
 class _RuntimeApiHandler(http.server.BaseHTTPRequestHandler):

@@ -1,0 +1,46 @@
+"""Startup hook that makes the running LocalStack prove which Lambda executor it will use.
+
+LocalStack falls back to Docker, with only a warning, when LAMBDA_RUNTIME_EXECUTOR names an unknown plugin.
+This hook runs LocalStack's own lookup before the gateway accepts requests and logs one line the launcher
+checks (devstack.lambda_runtimes.executor_active): ACTIVE, or NOT ACTIVE with the reason.
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+from localstack.runtime import hooks
+
+from teamlens_lambda_executor.plugin import EXECUTOR_NAME
+
+LOG = logging.getLogger("teamlens_lambda_executor")
+
+ACTIVE_MARKER = "teamlens-lambda-executor: ACTIVE"  # devstack/lambda_runtimes.py matches these two strings
+INACTIVE_MARKER = "teamlens-lambda-executor: NOT ACTIVE"
+
+
+@hooks.on_infra_start()
+def teamlens_lambda_executor_check() -> None:
+    from localstack import config
+
+    if (config.LAMBDA_RUNTIME_EXECUTOR or "") != EXECUTOR_NAME:
+        # Installed but not selected (e.g. someone runs LocalStack with Docker on purpose): say so, quietly.
+        LOG.info("%s (LAMBDA_RUNTIME_EXECUTOR=%r)", INACTIVE_MARKER, config.LAMBDA_RUNTIME_EXECUTOR)
+        return
+    try:
+        from localstack.services.lambda_.invocation.runtime_executor import get_runtime_executor
+
+        from teamlens_lambda_executor.executor import ProcessRuntimeExecutor, work_root
+        from teamlens_lambda_executor.launch import VENVS_ENV
+
+        resolved = get_runtime_executor()
+        if resolved is not ProcessRuntimeExecutor:
+            LOG.error("%s: LocalStack resolved %r to %s", INACTIVE_MARKER, EXECUTOR_NAME, resolved)
+            return
+        if not ProcessRuntimeExecutor.validate_environment():
+            LOG.error("%s: runtime venvs missing (see the warnings above)", INACTIVE_MARKER)
+            return
+        LOG.info("%s (Lambda functions run as local processes; runtimes from %s=%s; scratch in %s)",
+                 ACTIVE_MARKER, VENVS_ENV, os.environ.get(VENVS_ENV), work_root())
+    except Exception as e:  # a broken check must not take LocalStack down; it must be visible though
+        LOG.exception("%s: startup check failed: %s", INACTIVE_MARKER, e)

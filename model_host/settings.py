@@ -1,0 +1,161 @@
+"""Model host settings: environment first, then the repository's `.env`, then defaults.
+
+Stdlib only: the dev-stack launcher imports this from the app venv. The seed's names are kept
+(`EMBEDDING_MODEL`, `LLM_MODEL`, `USE_GPU`, `QUANTIZATION`, `MODEL_HOST_PORT`); the tuning knobs
+are prefixed `MODEL_HOST_`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE = Path(os.environ.get("TEAMLENS_STATE_DIR", ROOT / ".state")).resolve()
+
+# Names that select a packaged default (assembled by `model_host.weights` into the models folder).
+DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
+DEFAULT_LLM_MODEL = "qwen2.5-coder-0.5b-instruct"
+
+QUANTIZATIONS = ("none", "4bit", "8bit")
+
+
+class ConfigError(ValueError):
+    """A setting that cannot work; the message says which one and what to do."""
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _lookup(name: str, default: str, dotenv: dict[str, str]) -> str:
+    return os.environ.get(name) or dotenv.get(name) or default
+
+
+def parse_bool(name: str, value: str) -> bool:
+    v = value.strip().lower()
+    if v in ("1", "true", "yes", "on"):
+        return True
+    if v in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name}={value!r} is not a boolean; use true or false")
+
+
+def parse_int(name: str, value: str, minimum: int = 1) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not an integer") from None
+    if n < minimum:
+        raise ConfigError(f"{name}={n} must be at least {minimum}")
+    return n
+
+
+def parse_quantization(value: str) -> str:
+    v = value.strip().lower() or "none"
+    aliases = {"4-bit": "4bit", "int4": "4bit", "8-bit": "8bit", "int8": "8bit", "fp16": "none",
+               "bf16": "none", "fp32": "none", "false": "none", "0": "none"}
+    v = aliases.get(v, v)
+    if v not in QUANTIZATIONS:
+        raise ConfigError(f"QUANTIZATION={value!r} is not supported; use one of {', '.join(QUANTIZATIONS)}")
+    return v
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8002
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    llm_model: str = DEFAULT_LLM_MODEL
+    use_gpu: bool = False
+    quantization: str = "none"
+    models_dir: Path = field(default_factory=lambda: STATE / "models")
+    threads: int = field(default_factory=lambda: os.cpu_count() or 2)
+    context_tokens: int = 4096
+    # Limits (each 4xx names the limit that was hit).
+    max_request_bytes: int = 8 * 1024 * 1024
+    max_embedding_inputs: int = 2048
+    max_input_chars: int = 32_000
+    max_completion_tokens: int = 2048
+    chat_queue_size: int = 4
+    # Embedding micro-batching: wait this long for more requests, up to this many texts a batch.
+    batch_wait_ms: int = 3
+    batch_max_texts: int = 256
+
+    @classmethod
+    def from_env(cls, dotenv_path: Path | None = None) -> "Settings":
+        dotenv = read_dotenv(dotenv_path or ROOT / ".env")
+        get = lambda name, default: _lookup(name, default, dotenv)  # noqa: E731
+        s = cls(
+            host=get("MODEL_HOST_BIND", "127.0.0.1"),
+            port=parse_int("MODEL_HOST_PORT", get("MODEL_HOST_PORT", "8002")),
+            embedding_model=get("EMBEDDING_MODEL", DEFAULT_EMBEDDING_MODEL),
+            llm_model=get("LLM_MODEL", DEFAULT_LLM_MODEL),
+            use_gpu=parse_bool("USE_GPU", get("USE_GPU", "false")),
+            quantization=parse_quantization(get("QUANTIZATION", "none")),
+            models_dir=Path(get("MODEL_HOST_MODELS_DIR", str(STATE / "models"))),
+            threads=parse_int("MODEL_HOST_THREADS", get("MODEL_HOST_THREADS", str(os.cpu_count() or 2))),
+            context_tokens=parse_int("MODEL_HOST_CONTEXT_TOKENS", get("MODEL_HOST_CONTEXT_TOKENS", "4096"), 256),
+            max_request_bytes=parse_int("MODEL_HOST_MAX_REQUEST_BYTES", get("MODEL_HOST_MAX_REQUEST_BYTES", str(8 << 20)), 1024),
+            max_embedding_inputs=parse_int("MODEL_HOST_MAX_EMBEDDING_INPUTS", get("MODEL_HOST_MAX_EMBEDDING_INPUTS", "2048")),
+            max_input_chars=parse_int("MODEL_HOST_MAX_INPUT_CHARS", get("MODEL_HOST_MAX_INPUT_CHARS", "32000")),
+            max_completion_tokens=parse_int("MODEL_HOST_MAX_COMPLETION_TOKENS", get("MODEL_HOST_MAX_COMPLETION_TOKENS", "2048")),
+            chat_queue_size=parse_int("MODEL_HOST_CHAT_QUEUE", get("MODEL_HOST_CHAT_QUEUE", "4"), 0),
+            batch_wait_ms=parse_int("MODEL_HOST_BATCH_WAIT_MS", get("MODEL_HOST_BATCH_WAIT_MS", "3"), 0),
+            batch_max_texts=parse_int("MODEL_HOST_BATCH_MAX_TEXTS", get("MODEL_HOST_BATCH_MAX_TEXTS", "256")),
+        )
+        s.check_combination()
+        return s
+
+    def check_combination(self) -> None:
+        """Reject settings that can never work, before anything is loaded."""
+        if self.quantization != "none" and not self.use_gpu:
+            raise ConfigError(
+                f"QUANTIZATION={self.quantization} uses bitsandbytes, which needs a CUDA GPU: set USE_GPU=true "
+                "on a GPU machine, or QUANTIZATION=none on CPU (the packaged GGUF chat model is already 4-bit)"
+            )
+        if self.quantization != "none" and self.llm_is_gguf:
+            raise ConfigError(
+                f"QUANTIZATION={self.quantization} applies to transformers models; the GGUF file "
+                f"{self.llm_model!r} carries its own quantization: set QUANTIZATION=none"
+            )
+
+    @property
+    def llm_is_gguf(self) -> bool:
+        return self.llm_model == DEFAULT_LLM_MODEL or self.llm_model.lower().endswith(".gguf")
+
+    def embedding_source(self) -> str:
+        """A local folder or a hub id (loaded from the local Hugging Face cache, offline)."""
+        if self.embedding_model == DEFAULT_EMBEDDING_MODEL:
+            return str(self.models_dir / DEFAULT_EMBEDDING_MODEL)
+        return self.embedding_model
+
+    def llm_source(self) -> str:
+        if self.llm_model == DEFAULT_LLM_MODEL:
+            return str(self.models_dir / f"{DEFAULT_LLM_MODEL}-q4.gguf")
+        return self.llm_model
+
+    @property
+    def embedding_model_id(self) -> str:
+        """The name clients pass as `model` (the last path component of a local path)."""
+        return _model_id(self.embedding_model)
+
+    @property
+    def llm_model_id(self) -> str:
+        return _model_id(self.llm_model).removesuffix(".gguf")
+
+
+def _model_id(value: str) -> str:
+    p = Path(value)
+    if value.startswith(("/", ".", "~")) or p.suffix == ".gguf":
+        return p.name
+    return value
