@@ -121,7 +121,7 @@ def _decorate(threads: list[SlackThread], rng: random.Random) -> None:
             if r < 0.22:
                 msg.reactions.append((rng.choice(EMOJI), rng.sample(everyone, rng.randint(1, 3))))
             r = rng.random()
-            if r < 0.04 and len(msg.text) > 20:
+            if r < 0.04 and len(msg.text) > 20 and "⟦" not in msg.text:
                 msg.edited_text = msg.text
                 cut = rng.randrange(5, len(msg.text) - 5)
                 msg.text = msg.text[:cut] + msg.text[cut + 1:]        # the original had a typo

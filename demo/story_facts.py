@@ -49,13 +49,13 @@ def write_facts(ws: Workspace, tl: Timeline) -> None:
     fact("double-booking-fix-mr", "link",
          ["Which merge request fixed the double booking bug?"], ["二重予約のバグを修正したMRはどれですか？"],
          ["MR nào sửa lỗi đặt trùng bàn?"],
-         "booking-api ⟦mr:double_booking_fix⟧ by Nguyễn Văn An, reviewed and merged by Sato Yuki.",
+         "⟦mr:double_booking_fix⟧ by Nguyễn Văn An, reviewed and merged by Sato Yuki.",
          [("mr", "double_booking_fix"), ("issue", "double_booking")], ["⟦mr:double_booking_fix⟧"])
     fact("pagination-regression-mr", "regression",
          ["Which merge request introduced the regression where the last reservation of each page was missing?"],
          ["予約一覧で各ページの最後の1件が消えるリグレッションを入れたMRはどれですか？"],
          ["MR nào gây ra lỗi mất mục cuối mỗi trang trong danh sách đặt bàn?"],
-         "booking-api ⟦mr:pagination_regression⟧ (\"Return has_next from the reservation list\") by Phạm Thu Hà; "
+         "⟦mr:pagination_regression⟧ (\"Return has_next from the reservation list\") by Phạm Thu Hà; "
          "fixed by ⟦mr:pagination_fix⟧.",
          [("mr", "pagination_regression"), ("slack", "pagination_bug", 1), ("mr", "pagination_fix")],
          ["⟦mr:pagination_regression⟧"])
@@ -124,7 +124,7 @@ def write_facts(ws: Workspace, tl: Timeline) -> None:
          ["Which Backlog issue tracks the garbled CSV export in Excel?"],
          ["ExcelでCSVが文字化けする件のBacklog課題はどれですか？"],
          ["Issue Backlog nào về lỗi CSV bị lỗi font khi mở bằng Excel?"],
-         "⟦issue:csv_bom⟧, fixed by booking-api ⟦mr:csv_bom_fix⟧ (UTF-8 BOM).",
+         "⟦issue:csv_bom⟧, fixed by ⟦mr:csv_bom_fix⟧ (UTF-8 BOM).",
          [("issue", "csv_bom"), ("mr", "csv_bom_fix")], ["⟦issue:csv_bom⟧"])
     fact("search-latency", "value",
          ["What was the p95 latency of restaurant search before and after the index?"],
@@ -141,7 +141,7 @@ def write_facts(ws: Workspace, tl: Timeline) -> None:
          ["Why were reservation times two hours off for restaurants in Vietnam?"],
          ["ベトナムの店舗で予約時刻が2時間ずれていた原因は何ですか？"],
          ["Tại sao giờ đặt bàn ở nhà hàng Việt Nam bị lệch 2 tiếng?"],
-         "formatDateTime hard-coded the Asia/Tokyo time zone; Lê Minh Đức fixed it in booking-web "
+         "formatDateTime hard-coded the Asia/Tokyo time zone; Lê Minh Đức fixed it in "
          "⟦mr:timezone_fix⟧.", [("slack", "timezone", 0), ("mr", "timezone_fix")], ["Asia/Tokyo"])
     fact("double-booking-reviewer", "person",
          ["Who reviewed and merged the double booking fix?"], ["二重予約の修正MRをレビューしてマージしたのは誰ですか？"],

@@ -21,6 +21,7 @@ from typing import Iterator
 
 from devstack import paths
 from devstack.processes import DevstackError, run
+from devstack.venvs import MARKER, ensure_venv, fingerprint, pyenv_python
 
 EXECUTOR_NAME = "process"
 """Value of LAMBDA_RUNTIME_EXECUTOR; the plux plugin name registered by devstack/lambda_executor."""
@@ -36,25 +37,12 @@ RUNTIME_INTERPRETERS: dict[str, str] = {"python3.12": "3.12.1", "python3.13": "3
 ACTIVE_MARKER = "teamlens-lambda-executor: ACTIVE"
 INACTIVE_MARKER = "teamlens-lambda-executor: NOT ACTIVE"
 
-_READY_MARKER = ".teamlens-ready"  # written last into a finished runtime venv: its content is the build key
 _PLUGIN_MARKER = ".teamlens-lambda-executor.sha256"  # in the LocalStack venv: hash of the installed plugin source
 
 
 def runtime_venv(runtime: str) -> Path:
     """Where the venv for a Lambda runtime (e.g. "python3.12") lives."""
     return paths.VENVS / f"lambda-{runtime}"
-
-
-def pyenv_interpreter(runtime: str) -> Path:
-    """The pyenv interpreter for a runtime, by full path (the `python3.13` shim fails without PYENV_VERSION)."""
-    version = RUNTIME_INTERPRETERS[runtime]
-    exe = _pyenv_root() / "versions" / version / "bin" / runtime
-    if not exe.exists():
-        raise DevstackError(
-            f"the {runtime} Lambda runtime needs Python {version} from pyenv, but {exe} does not exist; "
-            f"install it with `pyenv install {version}`"
-        )
-    return exe
 
 
 def ensure_runtime_venvs() -> dict[str, Path]:
@@ -65,6 +53,7 @@ def ensure_runtime_venvs() -> dict[str, Path]:
     """
     paths.ensure_dirs()
     venvs: dict[str, Path] = {}
+    # Venvs are shared by every stack instance (`make up` and the tests): never build one twice at once.
     with _build_lock("lambda-runtimes"):
         for runtime in RUNTIME_INTERPRETERS:
             venvs[runtime] = _ensure_runtime_venv(runtime)
@@ -88,7 +77,7 @@ def install_plugin(localstack_venv: Path) -> None:
         if _has_module(python, "setuptools"):
             argv.append("--no-build-isolation")
         # Build in a scratch copy so no build/ or *.egg-info folders land in the repository.
-        scratch = paths.STATE / "build" / "lambda_executor"
+        scratch = paths.BUILD / "lambda_executor"
         shutil.rmtree(scratch, ignore_errors=True)
         shutil.copytree(PLUGIN_DIR, scratch, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
         try:
@@ -162,46 +151,20 @@ def executor_active(log_text: str) -> bool:
 
 def _ensure_runtime_venv(runtime: str) -> Path:
     venv = runtime_venv(runtime)
-    interpreter = pyenv_interpreter(runtime)
-    key = _venv_build_key(interpreter)
-    marker = venv / _READY_MARKER
-    python = venv / "bin" / "python"
-    if _read(marker) == key and python.exists():
-        return venv
-    if venv.exists():
-        reason = ("an earlier build did not finish (interrupted install)" if not marker.exists()
-                  else "its requirements or interpreter changed")
-        print(f"rebuilding the {runtime} Lambda runtime venv at {venv}: {reason}", flush=True)
-        shutil.rmtree(venv)
-    else:
-        print(f"building the {runtime} Lambda runtime venv at {venv} ...", flush=True)
-    run([str(interpreter), "-m", "venv", str(venv)], what=f"creating the {runtime} venv")
-    run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(REQUIREMENTS)],
-        what=f"pip install into the {runtime} Lambda runtime venv")
-    # Prove the venv can actually run a function before declaring it ready.
-    run([str(python), "-c", "import awslambdaric.bootstrap, runtime_client, boto3"],
-        what=f"checking the {runtime} Lambda runtime venv")
-    marker.write_text(key)
+    interpreter = pyenv_python(RUNTIME_INTERPRETERS[runtime])
+    built = ensure_venv(
+        venv, interpreter, ["-r", str(REQUIREMENTS)],
+        fingerprint_value=fingerprint(REQUIREMENTS, str(interpreter)),
+        what=f"{runtime} Lambda runtime",
+    )
+    if built:
+        try:  # prove the venv can run a function before trusting it next time
+            run([str(venv / "bin" / "python"), "-c", "import awslambdaric.bootstrap, runtime_client, boto3"],
+                what=f"checking the {runtime} Lambda runtime venv")
+        except DevstackError:
+            (venv / MARKER).unlink(missing_ok=True)  # rebuilt on the next run
+            raise
     return venv
-
-
-def _venv_build_key(interpreter: Path) -> str:
-    h = hashlib.sha256()
-    h.update(REQUIREMENTS.read_bytes())
-    h.update(str(interpreter).encode())
-    return h.hexdigest()
-
-
-def _pyenv_root() -> Path:
-    if os.environ.get("PYENV_ROOT"):
-        return Path(os.environ["PYENV_ROOT"])
-    try:
-        out = subprocess.run(["pyenv", "root"], capture_output=True, text=True, timeout=30)
-        if out.returncode == 0 and out.stdout.strip():
-            return Path(out.stdout.strip())
-    except (OSError, subprocess.TimeoutExpired):
-        pass
-    return Path.home() / ".pyenv"
 
 
 # --- plugin install -----------------------------------------------------------------------------------------
@@ -244,7 +207,7 @@ def _read(path: Path) -> str | None:
 def _build_lock(name: str) -> Iterator[None]:
     """Serialize builds between launchers started at the same time (e.g. `make up` and a test run)."""
     paths.ensure_dirs()
-    lock_path = paths.STATE / f".{name}.lock"
+    lock_path = paths.INSTALL / f".{name}.lock"
     with open(lock_path, "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:

@@ -11,7 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STATE = Path(os.environ.get("TEAMLENS_STATE_DIR", ROOT / ".state")).resolve()
+# Installed things (venv, weights) are shared by every stack instance on the machine, so they live under
+# the repository's .state/ even when TEAMLENS_STATE_DIR points a test instance elsewhere.
+INSTALL = ROOT / ".state"
+MODELS_DIR = INSTALL / "models"
+VENV = INSTALL / "venvs" / "model-host"
 
 # Names that select a packaged default (assembled by `model_host.weights` into the models folder).
 DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
@@ -78,7 +82,7 @@ class Settings:
     llm_model: str = DEFAULT_LLM_MODEL
     use_gpu: bool = False
     quantization: str = "none"
-    models_dir: Path = field(default_factory=lambda: STATE / "models")
+    models_dir: Path = MODELS_DIR
     threads: int = field(default_factory=lambda: os.cpu_count() or 2)
     context_tokens: int = 4096
     # Limits (each 4xx names the limit that was hit).
@@ -102,7 +106,7 @@ class Settings:
             llm_model=get("LLM_MODEL", DEFAULT_LLM_MODEL),
             use_gpu=parse_bool("USE_GPU", get("USE_GPU", "false")),
             quantization=parse_quantization(get("QUANTIZATION", "none")),
-            models_dir=Path(get("MODEL_HOST_MODELS_DIR", str(STATE / "models"))),
+            models_dir=Path(get("MODEL_HOST_MODELS_DIR", str(MODELS_DIR))),
             threads=parse_int("MODEL_HOST_THREADS", get("MODEL_HOST_THREADS", str(os.cpu_count() or 2))),
             context_tokens=parse_int("MODEL_HOST_CONTEXT_TOKENS", get("MODEL_HOST_CONTEXT_TOKENS", "4096"), 256),
             max_request_bytes=parse_int("MODEL_HOST_MAX_REQUEST_BYTES", get("MODEL_HOST_MAX_REQUEST_BYTES", str(8 << 20)), 1024),

@@ -125,3 +125,25 @@ def _wait_execution(sfn, arn: str, timeout: float = 60) -> dict:
             return desc
         time.sleep(0.5)
     raise AssertionError(f"execution {arn} still running after {timeout}s")
+
+
+def test_dynamodb_stream_records_inserts_and_modifies(stack, aws):
+    ddb, streams = aws("dynamodb"), aws("dynamodbstreams")
+    table = stack["outputs"]["IngestionStateTable"]
+    arn = ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    pk = f"cursor#{uuid.uuid4().hex}"
+    ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": "c"}, "v": {"N": "1"}})
+    ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": "c"}, "v": {"N": "2"}})
+    shards = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+    seen: list[str] = []
+    deadline = time.time() + 20
+    while time.time() < deadline and seen != ["INSERT", "MODIFY"]:
+        seen = []
+        for shard in shards:
+            it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                            ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            for rec in streams.get_records(ShardIterator=it)["Records"]:
+                if rec["dynamodb"]["Keys"]["pk"]["S"] == pk:
+                    seen.append(rec["eventName"])
+        time.sleep(0.5)
+    assert seen == ["INSERT", "MODIFY"]
