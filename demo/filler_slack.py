@@ -19,7 +19,7 @@ SELECTORS = {
     "any": ["tanaka", "sato", "suzuki", "yamamoto", "huong", "an", "ha", "duc", "mai", "bao"],
 }
 EMOJI = ["+1", "eyes", "pray", "white_check_mark", "joy", "tada", "ok_hand", "bow", "heart", "muscle"]
-SCRIPTS_PER_DAY = 17
+SCRIPTS_PER_DAY = 30
 
 
 def _utc_minute(day: dt.date, minute: int) -> dt.datetime:

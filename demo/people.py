@@ -42,7 +42,7 @@ TEAM: tuple[Person, ...] = (
     _p("bao", "Hoàng Quốc Bảo", "U04KHOANGB", 10, "bao.hoang", "DevOps engineer", "vi", HANOI),
 )
 
-BOT = Person("bot", "teamlens", "U04KTLBOT1", 99, "teamlens", "Assistant bot", "en", TOKYO,
+BOT = Person("bot", "teamlens", "U04KTLBOT1", 199, "teamlens", 20_199, "Assistant bot", "en", TOKYO,
              "teamlens@kumo.example")
 
 BY_KEY: dict[str, Person] = {p.key: p for p in (*TEAM, BOT)}

@@ -19,6 +19,8 @@ def _mr(w: Writer, slug: str, project: str, day: dt.date, when: str, author: str
         labels: list[str] | None = None, defects: list[Defect] | None = None, branch: str = "",
         milestone: str | None = "v2.4") -> MergeRequest:
     merged_at = w.at(merged[0], merged[1], merged_by or reviewers[0]) if merged else None
+    if merged_at and merged_at <= w.at(day, when, author):
+        raise ValueError(f"{slug}: merged before it was opened")
     return w.mr(MergeRequest(
         slug=slug, project=project, title=title, description=description, author=author,
         created=w.at(day, when, author), state="merged" if merged else "opened", edits=edits,
@@ -192,7 +194,7 @@ def write_chains(w: Writer) -> None:
                   "  return input.normalize('NFKC').replace(/[-\\u2010-\\u2015\\u2212\\uff0d\\s]/g, '');\n}\n\n"
                   "export function isValidPhone(input: string): boolean {\n"
                   "  return PHONE_PATTERN.test(normalizePhone(input));\n}\n")],
-        reviewers=["suzuki"], merged=(wd(7), "11:10"))
+        reviewers=["suzuki"], merged=(wd(7), "13:10"))
     ws.chains.append(Chain("chain-fullwidth-phone", "full-width phone numbers rejected",
                            ("slack", "fullwidth_phone", 0), ("issue", "fullwidth_phone"), ("mr", "fullwidth_phone_fix")))
 
@@ -307,7 +309,7 @@ def write_chains(w: Writer) -> None:
                   "    expect(formatCurrency(1200, 'JPY', 'ja-JP')).not.toContain('.00');\n  });\n\n"
                   "  it('formats dong without decimals', () => {\n"
                   "    expect(formatCurrency(150000, 'VND', 'vi-VN')).toBe('150.000\\u00a0₫');\n  });\n")],
-        reviewers=["suzuki"], merged=(wd(11), "10:05"))
+        reviewers=["suzuki"], merged=(wd(11), "12:05"))
     ws.chains.append(Chain("chain-vnd-decimals", "currency amounts shown with decimals",
                            ("slack", "vnd_decimals", 0), ("issue", "vnd_decimals"), ("mr", "vnd_decimals_fix")))
 

@@ -1,12 +1,13 @@
-"""Lambda without Docker: the runtime venvs and the LocalStack executor plugin that runs functions as processes.
+"""Lambda without Docker: runtime venvs and the LocalStack executor plugin that runs functions as processes.
 
 LocalStack picks its Lambda runtime executor by `LAMBDA_RUNTIME_EXECUTOR=<name>` and silently falls back to
 Docker for a name it does not know, so the launcher must (1) build the runtime venvs, (2) install the plugin
-into LocalStack's venv, (3) start LocalStack with `executor_env()`, and (4) check with `verify_plugin()` before
-the start and `executor_active()` on the log after it.
+into LocalStack's venv, (3) start LocalStack with `executor_env()`, and (4) check with `verify_plugin()`
+before the start and `executor_active()` on the log after it.
 
 Stdlib only: this runs under the launcher's Python 3.11, not in the venvs it builds.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -16,8 +17,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from devstack import paths
 from devstack.processes import DevstackError, run
@@ -37,7 +38,9 @@ RUNTIME_INTERPRETERS: dict[str, str] = {"python3.12": "3.12.1", "python3.13": "3
 ACTIVE_MARKER = "teamlens-lambda-executor: ACTIVE"
 INACTIVE_MARKER = "teamlens-lambda-executor: NOT ACTIVE"
 
-_PLUGIN_MARKER = ".teamlens-lambda-executor.sha256"  # in the LocalStack venv: hash of the installed plugin source
+_PLUGIN_MARKER = (
+    ".teamlens-lambda-executor.sha256"  # in the LocalStack venv: hash of the installed plugin source
+)
 
 
 def runtime_venv(runtime: str) -> Path:
@@ -61,7 +64,7 @@ def ensure_runtime_venvs() -> dict[str, Path]:
 
 
 def install_plugin(localstack_venv: Path) -> None:
-    """pip-install the executor plugin into LocalStack's venv; a no-op when the installed source is unchanged."""
+    """pip-install the executor plugin into LocalStack's venv; a no-op when its source is unchanged."""
     python = localstack_venv / "bin" / "python"
     if not python.exists():
         raise DevstackError(f"LocalStack venv {localstack_venv} has no bin/python; install LocalStack first")
@@ -71,15 +74,25 @@ def install_plugin(localstack_venv: Path) -> None:
         if _read(marker) == wanted and _dist_installed(localstack_venv):
             return
         print(f"installing the Lambda process executor plugin into {localstack_venv} ...", flush=True)
-        argv = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                "--no-deps", "--force-reinstall"]
+        argv = [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--force-reinstall",
+        ]
         # Build with the venv's own setuptools when it has one: no index access needed, and faster.
         if _has_module(python, "setuptools"):
             argv.append("--no-build-isolation")
         # Build in a scratch copy so no build/ or *.egg-info folders land in the repository.
         scratch = paths.BUILD / "lambda_executor"
         shutil.rmtree(scratch, ignore_errors=True)
-        shutil.copytree(PLUGIN_DIR, scratch, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+        shutil.copytree(
+            PLUGIN_DIR, scratch, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__")
+        )
         try:
             run([*argv, str(scratch)], what="pip install of the Lambda executor plugin")
         finally:
@@ -96,7 +109,9 @@ def executor_env(venvs: dict[str, Path] | None = None) -> dict[str, str]:
     if venvs:
         parents = {p.parent for p in venvs.values()}
         if len(parents) != 1:
-            raise DevstackError(f"runtime venvs must share one parent folder, got {sorted(map(str, parents))}")
+            raise DevstackError(
+                f"runtime venvs must share one parent folder, got {sorted(map(str, parents))}"
+            )
         venv_root = parents.pop()
     return {
         "LAMBDA_RUNTIME_EXECUTOR": EXECUTOR_NAME,
@@ -116,17 +131,25 @@ def verify_plugin(localstack_python: Path) -> None:
         "from localstack.services.lambda_.invocation.runtime_executor import "
         "EXECUTOR_PLUGIN_MANAGER, get_runtime_executor\n"
         "if not EXECUTOR_PLUGIN_MANAGER.exists(sys.argv[1]):\n"
-        "    print('plugin not found; known: ' + ', '.join(EXECUTOR_PLUGIN_MANAGER.list_names())); sys.exit(3)\n"
+        "    known = ', '.join(EXECUTOR_PLUGIN_MANAGER.list_names())\n"
+        "    print('plugin not found; known: ' + known); sys.exit(3)\n"
         "cls = get_runtime_executor()\n"
         "print(cls.__module__ + '.' + cls.__qualname__)\n"
         "sys.exit(0 if cls.__module__.startswith('teamlens_lambda_executor') else 4)\n"
     )
     env = {**os.environ, "LAMBDA_RUNTIME_EXECUTOR": EXECUTOR_NAME}
     try:
-        proc = subprocess.run([str(localstack_python), "-c", probe, EXECUTOR_NAME], env=env,
-                              capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            [str(localstack_python), "-c", probe, EXECUTOR_NAME],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise DevstackError(f"could not run {localstack_python} to check the Lambda executor plugin: {exc}") from exc
+        raise DevstackError(
+            f"could not run {localstack_python} to check the Lambda executor plugin: {exc}"
+        ) from exc
     if proc.returncode != 0:
         detail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-8:])
         raise DevstackError(
@@ -140,7 +163,7 @@ def verify_plugin(localstack_python: Path) -> None:
 def executor_active(log_text: str) -> bool:
     """True when a running LocalStack's log proves the process executor is the one it will use.
 
-    The plugin logs ACTIVE_MARKER from an on_infra_start hook, i.e. before the gateway accepts requests:
+    The plugin prints ACTIVE_MARKER from an on_infra_start hook, i.e. before the gateway accepts requests:
     once /_localstack/health answers, the line is in the log (or INACTIVE_MARKER, with the reason).
     """
     last = max(log_text.rfind(ACTIVE_MARKER), log_text.rfind(INACTIVE_MARKER))
@@ -149,18 +172,23 @@ def executor_active(log_text: str) -> bool:
 
 # --- runtime venvs ------------------------------------------------------------------------------------------
 
+
 def _ensure_runtime_venv(runtime: str) -> Path:
     venv = runtime_venv(runtime)
     interpreter = pyenv_python(RUNTIME_INTERPRETERS[runtime])
     built = ensure_venv(
-        venv, interpreter, ["-r", str(REQUIREMENTS)],
+        venv,
+        interpreter,
+        ["-r", str(REQUIREMENTS)],
         fingerprint_value=fingerprint(REQUIREMENTS, str(interpreter)),
         what=f"{runtime} Lambda runtime",
     )
     if built:
         try:  # prove the venv can run a function before trusting it next time
-            run([str(venv / "bin" / "python"), "-c", "import awslambdaric.bootstrap, runtime_client, boto3"],
-                what=f"checking the {runtime} Lambda runtime venv")
+            run(
+                [str(venv / "bin" / "python"), "-c", "import awslambdaric.bootstrap, runtime_client, boto3"],
+                what=f"checking the {runtime} Lambda runtime venv",
+            )
         except DevstackError:
             (venv / MARKER).unlink(missing_ok=True)  # rebuilt on the next run
             raise
@@ -168,6 +196,7 @@ def _ensure_runtime_venv(runtime: str) -> Path:
 
 
 # --- plugin install -----------------------------------------------------------------------------------------
+
 
 def _plugin_source_hash() -> str:
     h = hashlib.sha256()
@@ -195,6 +224,7 @@ def _has_module(python: Path, module: str) -> bool:
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
+
 
 def _read(path: Path) -> str | None:
     try:

@@ -3,16 +3,19 @@
 Functions are created from the tiny handlers in lambda_fixtures/ and invoked through the Lambda API, so
 each test goes through LocalStack's own invoke path (sync, async, logs) into our executor.
 """
+
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import time
 import uuid
 import zipfile
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -43,24 +46,37 @@ class Functions:
         self.lam = lam
         self.names: list[str] = []
 
-    def create(self, fixture: str, *, runtime: str = "python3.12", timeout: int = 10,
-               layers: list[str] | None = None, env: dict[str, str] | None = None) -> str:
+    def create(
+        self,
+        fixture: str,
+        *,
+        runtime: str = "python3.12",
+        timeout: int = 10,
+        layers: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> str:
         name = _unique(f"exec-{fixture}-{runtime.replace('.', '')}")
         self.lam.create_function(
-            FunctionName=name, Runtime=runtime, Role=ROLE, Handler="app.handler",
-            Code={"ZipFile": _zip(FIXTURES / fixture)}, Timeout=timeout, MemorySize=256,
-            Layers=layers or [], Environment={"Variables": env or {}},
+            FunctionName=name,
+            Runtime=runtime,
+            Role=ROLE,
+            Handler="app.handler",
+            Code={"ZipFile": _zip(FIXTURES / fixture)},
+            Timeout=timeout,
+            MemorySize=256,
+            Layers=layers or [],
+            Environment={"Variables": env or {}},
         )
         self.names.append(name)
-        self.lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        self.lam.get_waiter("function_active_v2").wait(
+            FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+        )
         return name
 
     def delete_all(self) -> None:
         for name in self.names:
-            try:
+            with contextlib.suppress(Exception):  # cleanup must not hide the test's own failure
                 self.lam.delete_function(FunctionName=name)
-            except Exception:  # cleanup must not hide the test's own failure
-                pass
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +94,8 @@ def functions(lam: Any) -> Iterator[Functions]:
 @pytest.fixture(scope="module")
 def layer_arn(lam: Any) -> str:
     return lam.publish_layer_version(
-        LayerName=_unique("exec-fixture-layer"), Content={"ZipFile": _zip(FIXTURES / "layer")},
+        LayerName=_unique("exec-fixture-layer"),
+        Content={"ZipFile": _zip(FIXTURES / "layer")},
         CompatibleRuntimes=RUNTIMES,
     )["LayerVersionArn"]
 
@@ -86,8 +103,10 @@ def layer_arn(lam: Any) -> str:
 @pytest.fixture(scope="module")
 def echo_functions(functions: Functions, layer_arn: str) -> dict[str, str]:
     """One function per runtime, with an env var and the fixture layer."""
-    return {rt: functions.create("handler", runtime=rt, layers=[layer_arn], env={"TEAMLENS_FIXTURE": "hello"})
-            for rt in RUNTIMES}
+    return {
+        rt: functions.create("handler", runtime=rt, layers=[layer_arn], env={"TEAMLENS_FIXTURE": "hello"})
+        for rt in RUNTIMES
+    }
 
 
 def invoke(lam: Any, name: str, event: dict[str, Any], **kwargs: Any) -> tuple[str | None, Any]:
@@ -111,7 +130,9 @@ def wait_for_log(logs: Any, function: str, needle: str, timeout: float = 30.0) -
         if needle in text:
             return text
         time.sleep(0.5)
-    raise AssertionError(f"{needle!r} not in CloudWatch logs of {function} after {timeout}s; got:\n{text[-3000:]}")
+    raise AssertionError(
+        f"{needle!r} not in CloudWatch logs of {function} after {timeout}s; got:\n{text[-3000:]}"
+    )
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
@@ -126,8 +147,17 @@ def test_sync_invoke_returns_the_handler_result(lam, echo_functions, runtime):
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
 def test_function_sees_its_variables_and_can_reach_localstack(lam, echo_functions, runtime, localstack):
-    names = ["TEAMLENS_FIXTURE", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_REGION",
-             "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "_HANDLER", "LAMBDA_TASK_ROOT", "AWS_EXECUTION_ENV"]
+    names = [
+        "TEAMLENS_FIXTURE",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ACCESS_KEY_ID",
+        "_HANDLER",
+        "LAMBDA_TASK_ROOT",
+        "AWS_EXECUTION_ENV",
+    ]
     error, env = invoke(lam, echo_functions[runtime], {"action": "env", "names": names})
     assert error is None, env
     assert env["TEAMLENS_FIXTURE"] == "hello"
@@ -155,8 +185,11 @@ def test_async_invoke_runs_and_its_output_reaches_cloudwatch(lam, aws, functions
     name = functions.create("handler")
     key = f"async/{uuid.uuid4().hex}.json"
 
-    resp = lam.invoke(FunctionName=name, InvocationType="Event",
-                      Payload=json.dumps({"action": "s3_put", "bucket": bucket, "key": key}).encode())
+    resp = lam.invoke(
+        FunctionName=name,
+        InvocationType="Event",
+        Payload=json.dumps({"action": "s3_put", "bucket": bucket, "key": key}).encode(),
+    )
     assert resp["StatusCode"] == 202
 
     deadline = time.monotonic() + 30
@@ -236,4 +269,6 @@ def test_four_concurrent_invokes_run_in_parallel(lam, functions):
         results = list(pool.map(sleep_once, range(4)))
     elapsed = time.monotonic() - started
     assert len({r["pid"] for r in results}) == 4, "expected four execution environments (processes)"
-    assert elapsed < 2.5 * seconds, f"4 x {seconds}s invokes took {elapsed:.1f}s: they did not run in parallel"
+    assert elapsed < 2.5 * seconds, (
+        f"4 x {seconds}s invokes took {elapsed:.1f}s: they did not run in parallel"
+    )

@@ -1,7 +1,8 @@
 """LocalStack Lambda runtime executor that runs each execution environment as a local process.
 
-Each environment is `<runtime venv>/bin/python -m awslambdaric <handler>` talking to a small Lambda Runtime API
-server inside LocalStack (one per environment, on 127.0.0.1). Selected with LAMBDA_RUNTIME_EXECUTOR=process.
+Each environment is `<runtime venv>/bin/python -m awslambdaric <handler>` talking to a small Lambda Runtime
+API server inside LocalStack (one per environment, on 127.0.0.1).
+Selected with LAMBDA_RUNTIME_EXECUTOR=process.
 
 Modules:
   plugin          plux entry point (name "process") returning the executor class

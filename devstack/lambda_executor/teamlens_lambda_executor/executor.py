@@ -6,6 +6,7 @@ process can die between invocations (timeout kill, crash, init error); LocalStac
 keeps the environment, so `invoke()` transparently starts a fresh process first (an AWS-like re-init with
 its own Init Duration) instead of failing every later invocation.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,6 +38,7 @@ from teamlens_lambda_executor.runtime_process import Outcome, RuntimeProcess
 LOG = logging.getLogger(__name__)
 
 _LOG_TAIL_BYTES = 1024 * 1024  # get_logs() is for diagnostics; keep it bounded for long-lived environments
+_LOG_ROTATE_BYTES = 16 * 1024 * 1024  # start the log file afresh once this much has been handed to LocalStack
 # LocalStack stops an environment that has not finished init after this long (its startup timer);
 # we wait a little longer ourselves so a hung init can never block the invoking thread forever.
 _STARTUP_TIMEOUT_S = config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT + 5
@@ -90,39 +92,64 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             if runtime.api.init_state is InitState.FAILED:
                 # awslambdaric posted /init/error and exits; AWS retries init on the next invocation.
                 body = runtime.api.init_error or b"{}"
-                return self._finish(runtime, request_id, started, body, error_type=_error_type(body), retire=True)
-            if runtime.api.init_state is InitState.STARTING:  # exited before asking for work
-                code = runtime.exit_code if runtime.exit_code is not None else -9
-                self._append_log(lambda_reports.exit_log_lines(request_id, code))
-                return self._finish(runtime, request_id, started, lambda_reports.exit_payload(request_id, code),
-                                    error_type="Runtime.ExitError", retire=True)
+                return self._finish(
+                    runtime, request_id, started, body, error_type=_error_type(body), retire=True
+                )
+            if runtime.api.init_state is InitState.STARTING:  # exited during init without saying why
+                return self._report_exit(runtime, request_id, started, runtime.exit_code)
 
             timeout_s = float(self.function_version.config.timeout)
-            invocation = Invocation(
-                request_id=request_id,
-                payload=(payload.get("payload") or "").encode(),
-                function_arn=payload.get("invoked-function-arn") or self.function_version.qualified_arn,
-                trace_id=payload.get("trace-id") or "",
-                deadline_ms=int(time.time() * 1000 + timeout_s * 1000),
-            )
-            result = runtime.invoke(invocation, timeout_s)
-
-            if result.outcome is Outcome.REPLIED:
-                assert result.reply is not None
-                return self._finish(runtime, request_id, started, result.reply.body, is_error=result.reply.is_error)
+            result = runtime.invoke(self._invocation(payload, timeout_s), timeout_s)
+            if result.outcome is Outcome.REPLIED and result.reply is not None:
+                return self._finish(
+                    runtime, request_id, started, result.reply.body, is_error=result.reply.is_error
+                )
             if result.outcome is Outcome.CLOSED or self._stopped:
-                raise LambdaRuntimeException(f"execution environment {self.id} was stopped during invocation {request_id}")
+                raise LambdaRuntimeException(
+                    f"execution environment {self.id} was stopped during invocation {request_id}"
+                )
             if result.outcome is Outcome.EXITED:
-                code = result.exit_code if result.exit_code is not None else -9
-                self._append_log(lambda_reports.exit_log_lines(request_id, code))
-                return self._finish(runtime, request_id, started, lambda_reports.exit_payload(request_id, code),
-                                    error_type="Runtime.ExitError", retire=True)
-            # Timed out: kill the whole process group (handler threads and children included).
-            max_rss_mb = runtime.max_rss_mb()
-            runtime.kill()
-            self._append_log(lambda_reports.timeout_log_line(request_id, timeout_s))
-            return self._finish(runtime, request_id, started, lambda_reports.timeout_payload(request_id, timeout_s),
-                                status="timeout", retire=True, max_rss_mb=max_rss_mb)
+                return self._report_exit(runtime, request_id, started, result.exit_code)
+            return self._report_timeout(runtime, request_id, started, timeout_s)
+
+    def _invocation(self, payload: dict[str, str], timeout_s: float) -> Invocation:
+        return Invocation(
+            request_id=payload["invoke-id"],
+            payload=(payload.get("payload") or "").encode(),
+            function_arn=payload.get("invoked-function-arn") or self.function_version.qualified_arn,
+            trace_id=payload.get("trace-id") or "",
+            deadline_ms=int(time.time() * 1000 + timeout_s * 1000),
+        )
+
+    def _report_exit(
+        self, runtime: RuntimeProcess, request_id: str, started: float, exit_code: int | None
+    ) -> InvocationResult:
+        code = exit_code if exit_code is not None else -9
+        self._append_log(lambda_reports.exit_log_lines(request_id, code))
+        return self._finish(
+            runtime,
+            request_id,
+            started,
+            lambda_reports.exit_payload(request_id, code),
+            error_type="Runtime.ExitError",
+            retire=True,
+        )
+
+    def _report_timeout(
+        self, runtime: RuntimeProcess, request_id: str, started: float, timeout_s: float
+    ) -> InvocationResult:
+        max_rss_mb = runtime.max_rss_mb()  # read before the kill: afterwards there is nothing to read
+        runtime.kill()  # the whole process group: handler threads and anything it started
+        self._append_log(lambda_reports.timeout_log_line(request_id, timeout_s))
+        return self._finish(
+            runtime,
+            request_id,
+            started,
+            lambda_reports.timeout_payload(request_id, timeout_s),
+            status="timeout",
+            retire=True,
+            max_rss_mb=max_rss_mb,
+        )
 
     def _finish(
         self,
@@ -140,32 +167,39 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         """Write END/REPORT, cut this invocation's logs, and drop the runtime if it cannot be reused."""
         duration_ms = (time.monotonic() - started) * 1000
         self._append_log(lambda_reports.end_line(request_id))
-        self._append_log(lambda_reports.report_line(
-            request_id,
-            duration_ms=duration_ms,
-            memory_size_mb=int(self.function_version.config.memory_size),
-            max_memory_used_mb=max_rss_mb or runtime.max_rss_mb(),
-            init_duration_ms=self._init_ms,
-            status=status or ("error" if error_type else None),
-            error_type=error_type,
-        ))
+        self._append_log(
+            lambda_reports.report_line(
+                request_id,
+                duration_ms=duration_ms,
+                memory_size_mb=int(self.function_version.config.memory_size),
+                max_memory_used_mb=max_rss_mb or runtime.max_rss_mb(),
+                init_duration_ms=self._init_ms,
+                status=status or ("error" if error_type else None),
+                error_type=error_type,
+            )
+        )
         self._init_ms = None
         if retire:
             self._retire(runtime)
-        return InvocationResult(request_id=request_id, payload=body, is_error=is_error, logs=self._take_logs())
+        return InvocationResult(
+            request_id=request_id, payload=body, is_error=is_error, logs=self._take_logs()
+        )
 
     # --- runtime process management -------------------------------------------------------------------------
 
     def _start_runtime(self) -> RuntimeProcess:
         """Start a runtime process and wait until it asked for work, failed init, or exited."""
         fv = self.function_version
+        if fv.config.code is None or not fv.config.runtime or not fv.config.handler:
+            raise LambdaRuntimeException(f"{fv.qualified_arn} has no zip code, runtime or handler to run")
+        runtime_name, handler = str(fv.config.runtime), fv.config.handler
         code_dir = fv.config.code.get_unzipped_code_location()
         layer_dirs = [layer.code.get_unzipped_code_location() for layer in fv.config.layers if layer.code]
 
         def make_launch(port: int) -> LaunchSpec:
             return build_launch(
-                runtime=fv.config.runtime,
-                handler=fv.config.handler,
+                runtime=runtime_name,
+                handler=handler,
                 code_dir=Path(code_dir),
                 layer_dirs=[Path(d) for d in layer_dirs],
                 lambda_env=self._lambda_env,
@@ -181,8 +215,13 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             except LaunchError as e:
                 raise LambdaRuntimeException(str(e)) from e
             self._runtime = runtime
-        LOG.debug("started Lambda runtime pid %s for %s (env %s, runtime api port %s)",
-                  runtime.pid, fv.qualified_arn, self.id, runtime.api.port)
+        LOG.debug(
+            "started Lambda runtime pid %s for %s (env %s, runtime api port %s)",
+            runtime.pid,
+            fv.qualified_arn,
+            self.id,
+            runtime.api.port,
+        )
         state = runtime.wait_initialized(_STARTUP_TIMEOUT_S)
         if self._stopped or runtime.api.closed:
             runtime.kill()
@@ -201,13 +240,19 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             runtime = self._runtime
             if self._stopped:
                 raise LambdaRuntimeException(f"execution environment {self.id} is stopped")
-        if runtime is not None and runtime.exit_code is not None and runtime.api.init_state is InitState.READY:
+        if (
+            runtime is not None
+            and runtime.exit_code is not None
+            and runtime.api.init_state is InitState.READY
+        ):
             # Died while idle (e.g. a background thread called os._exit): not this invocation's fault.
             self._retire(runtime)
             runtime = None
         if runtime is not None:
             return runtime
-        LOG.debug("re-initializing Lambda runtime for %s (env %s)", self.function_version.qualified_arn, self.id)
+        LOG.debug(
+            "re-initializing Lambda runtime for %s (env %s)", self.function_version.qualified_arn, self.id
+        )
         return self._start_runtime()
 
     def _retire(self, runtime: RuntimeProcess) -> None:
@@ -236,6 +281,11 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         except FileNotFoundError:
             return ""
         self._log_mark += len(data)
+        if self._log_mark > _LOG_ROTATE_BYTES:
+            # Bound the file of a chatty long-lived environment. The runtime appends (O_APPEND), so its next
+            # write lands at the new end; only output from a background thread in this instant is lost.
+            os.truncate(self._log_path, 0)
+            self._log_mark = 0
         return _normalize_newlines(data.decode("utf-8", errors="replace"))
 
     def _read_log_tail(self) -> str:
@@ -260,7 +310,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         return _gateway_host()
 
     def get_runtime_endpoint(self) -> str:
-        # Only exported to the function as LOCALSTACK_RUNTIME_ENDPOINT; our runtimes use AWS_LAMBDA_RUNTIME_API.
+        # Only exported as LOCALSTACK_RUNTIME_ENDPOINT; our runtimes talk to AWS_LAMBDA_RUNTIME_API instead.
         return f"http://{_gateway_host()}:{config.GATEWAY_LISTEN[0].port}{NAMESPACE}/{self.id}"
 
     # --- version preparation --------------------------------------------------------------------------------
@@ -273,7 +323,9 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         """
         cfg = function_version.config
         if cfg.package_type != PackageType.Zip:
-            raise LambdaRuntimeException("container-image functions are not supported by the local process executor")
+            raise LambdaRuntimeException(
+                "container-image functions are not supported by the local process executor"
+            )
         runtime_python(cfg.runtime)  # raises with what to do when unsupported or its venv is missing
         if cfg.code:
             cfg.code.prepare_for_execution()

@@ -1,14 +1,15 @@
-"""What AWS Lambda writes around an invocation, so CloudWatch logs and error payloads look like the real thing.
+"""What AWS Lambda writes around an invocation, so CloudWatch logs and error payloads look like AWS.
 
 Log lines: START / END / REPORT per invocation, and the platform's own lines for a timeout or a runtime
 that exited. Error payloads: the JSON a caller gets back (FunctionError: Unhandled) for those two cases;
 handler exceptions and init errors come from awslambdaric itself.
 """
+
 from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def start_line(request_id: str, version: str) -> str:
@@ -50,7 +51,7 @@ def timeout_payload(request_id: str, timeout_s: float) -> bytes:
 
 
 def timeout_log_line(request_id: str, timeout_s: float) -> str:
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     return f"{stamp} {request_id} Task timed out after {timeout_s:.2f} seconds\n"
 
 
@@ -59,7 +60,8 @@ def exit_payload(request_id: str, exit_code: int) -> bytes:
 
 
 def exit_log_lines(request_id: str, exit_code: int) -> str:
-    return f"RequestId: {request_id} Error: Runtime exited with error: {describe_exit(exit_code)}\nRuntime.ExitError\n"
+    reason = describe_exit(exit_code)
+    return f"RequestId: {request_id} Error: Runtime exited with error: {reason}\nRuntime.ExitError\n"
 
 
 def describe_exit(exit_code: int) -> str:
@@ -71,4 +73,6 @@ def describe_exit(exit_code: int) -> str:
 
 
 def _error(request_id: str, error_type: str, message: str) -> bytes:
-    return json.dumps({"errorType": error_type, "errorMessage": f"RequestId: {request_id} Error: {message}"}).encode()
+    return json.dumps(
+        {"errorType": error_type, "errorMessage": f"RequestId: {request_id} Error: {message}"}
+    ).encode()

@@ -4,6 +4,7 @@ Nothing lives at /opt or /var/task here: the code runs from LocalStack's unpacke
 PYTHONPATH (and their bin/ and lib/ on PATH / LD_LIBRARY_PATH) in the order AWS would overlay them in /opt.
 Stdlib only, so it can be tested without LocalStack.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,7 +12,9 @@ import os
 from pathlib import Path
 
 SUPPORTED_RUNTIMES = ("python3.12", "python3.13")
-VENVS_ENV = "TEAMLENS_LAMBDA_VENVS"  # folder holding lambda-python3.12/, lambda-python3.13/ (set by the launcher)
+VENVS_ENV = (
+    "TEAMLENS_LAMBDA_VENVS"  # folder holding lambda-python3.12/, lambda-python3.13/ (set by the launcher)
+)
 _SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
@@ -27,7 +30,7 @@ class LaunchSpec:
 
 
 def runtime_python(runtime: str | None) -> Path:
-    """The interpreter of the venv that backs a Lambda runtime; raises LaunchError if unsupported or missing."""
+    """The interpreter of the venv behind a Lambda runtime; LaunchError if unsupported or missing."""
     if runtime not in SUPPORTED_RUNTIMES:
         raise LaunchError(
             f"runtime {runtime!r} is not supported by the local process executor; "
@@ -41,7 +44,7 @@ def runtime_python(runtime: str | None) -> Path:
     python = Path(os.environ[VENVS_ENV]) / f"lambda-{runtime}" / "bin" / "python"
     if not python.exists():
         raise LaunchError(
-            f"no {runtime} runtime venv at {python.parent.parent} ({VENVS_ENV}={os.environ.get(VENVS_ENV, '')!r}); "
+            f"no {runtime} runtime venv at {python.parent.parent} ({VENVS_ENV}={os.environ[VENVS_ENV]!r}); "
             f"build it with devstack.lambda_runtimes.ensure_runtime_venvs() and restart LocalStack with "
             f"devstack.lambda_runtimes.executor_env()"
         )
@@ -94,7 +97,8 @@ def build_launch(
         "LANG": "C.UTF-8",
         "HOME": str(scratch_dir),
         "TMPDIR": str(scratch_dir),
-        "PYTHONUNBUFFERED": "1",  # output reaches the log before the reply, so it lands in this invocation's logs
+        # Output reaches the log before the reply, so it lands in this invocation's logs.
+        "PYTHONUNBUFFERED": "1",
     }
     if lib_path:
         env["LD_LIBRARY_PATH"] = os.pathsep.join(map(str, lib_path))
@@ -102,16 +106,23 @@ def build_launch(
 
     # Layers extend a PYTHONPATH the function sets itself instead of replacing it.
     if py_path:
-        env["PYTHONPATH"] = os.pathsep.join([p for p in [lambda_env.get("PYTHONPATH")] if p] + [str(p) for p in py_path])
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(p) for p in [lambda_env.get("PYTHONPATH")] if p] + [str(p) for p in py_path]
+        )
 
     # Reserved by Lambda: these win over the function's configuration.
-    env.update({
-        "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{runtime_api_port}",
-        "LAMBDA_TASK_ROOT": str(code_dir),
-        "LAMBDA_RUNTIME_DIR": str(venv),
-        "AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime}",
-        "_HANDLER": handler,
-    })
+    env.update(
+        {
+            "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{runtime_api_port}",
+            "LAMBDA_TASK_ROOT": str(code_dir),
+            "LAMBDA_RUNTIME_DIR": str(venv),
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime}",
+            "_HANDLER": handler,
+        }
+    )
     # `python -m` puts the working directory (the code) first on sys.path, like /var/task in Lambda.
     env.pop("PYTHONSAFEPATH", None)
+    # Set for Lambda Managed Instances; it switches awslambdaric to a multi-process mode this executor does
+    # not serve. LocalStack sends one invocation at a time per environment anyway.
+    env.pop("AWS_LAMBDA_MAX_CONCURRENCY", None)
     return LaunchSpec(argv=[str(python), "-m", "awslambdaric", handler], cwd=code_dir, env=env)

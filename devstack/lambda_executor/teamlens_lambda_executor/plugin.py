@@ -1,4 +1,5 @@
 """plux entry point: LAMBDA_RUNTIME_EXECUTOR=process makes LocalStack load ProcessRuntimeExecutor."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,11 +5,13 @@ awslambdaric long-polls `GET /2018-06-01/runtime/invocation/next`, runs the hand
 The executor hands over one invocation at a time with `submit()` and waits with `wait_for_reply()`.
 Stdlib only, so it can be tested without LocalStack.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import enum
 import http.server
+import io
 import json
 import logging
 import re
@@ -17,7 +19,7 @@ import socketserver
 import sys
 import threading
 import time
-from typing import Any, BinaryIO
+from typing import Any, cast
 
 LOG = logging.getLogger(__name__)
 
@@ -68,8 +70,10 @@ class RuntimeApiServer:
         self._reply: Reply | None = None
         self._httpd = _HttpServer(("127.0.0.1", 0), _RuntimeApiHandler, self)
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.5},
-            name=f"lambda-runtime-api-{self.port}", daemon=True,
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.5},
+            name=f"lambda-runtime-api-{self.port}",
+            daemon=True,
         )
         self._thread.start()
 
@@ -83,7 +87,9 @@ class RuntimeApiServer:
         """Block until the runtime is ready, failed its init, exited, or the server closed (or timeout)."""
         with self._cond:
             self._cond.wait_for(
-                lambda: self.init_state is not InitState.STARTING or self.exit_code is not None or self._closed,
+                lambda: (
+                    self.init_state is not InitState.STARTING or self.exit_code is not None or self._closed
+                ),
                 timeout=timeout,
             )
             return self.init_state
@@ -126,8 +132,9 @@ class RuntimeApiServer:
             self._cond.notify_all()
         # shutdown() blocks until serve_forever notices (up to its poll interval): do it off the caller's
         # thread so a timed-out or crashed invocation returns at once.
-        threading.Thread(target=self._shut_down_http, name=f"lambda-runtime-api-close-{self.port}",
-                         daemon=True).start()
+        threading.Thread(
+            target=self._shut_down_http, name=f"lambda-runtime-api-close-{self.port}", daemon=True
+        ).start()
 
     def _shut_down_http(self) -> None:
         self._httpd.shutdown()
@@ -165,6 +172,7 @@ class RuntimeApiServer:
 
 class _HttpServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True  # a runtime parked in /next must never block shutdown
+    block_on_close = False  # nor may a connection thread of a runtime that is being killed
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], handler: type, api: RuntimeApiServer) -> None:
@@ -189,7 +197,7 @@ class _RuntimeApiHandler(http.server.BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.rfile = _LongLineTolerantReader(self.rfile)
+        self.rfile = cast(io.BufferedIOBase, _LongLineTolerantReader(self.rfile))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature from the base class
         LOG.debug("runtime api %s: " + format, self.server.api.port, *args)
@@ -200,16 +208,21 @@ class _RuntimeApiHandler(http.server.BaseHTTPRequestHandler):
         invocation = self.server.api._next_invocation()
         if invocation is None:
             return self._send_json(410, {"errorType": "EnvironmentStopped", "errorMessage": "shutting down"})
-        self._send(200, invocation.payload, {
-            "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
-            "Lambda-Runtime-Deadline-Ms": str(invocation.deadline_ms),
-            "Lambda-Runtime-Invoked-Function-Arn": invocation.function_arn,
-            "Lambda-Runtime-Trace-Id": invocation.trace_id,
-        })
+        self._send(
+            200,
+            invocation.payload,
+            {
+                "Lambda-Runtime-Aws-Request-Id": invocation.request_id,
+                "Lambda-Runtime-Deadline-Ms": str(invocation.deadline_ms),
+                "Lambda-Runtime-Invoked-Function-Arn": invocation.function_arn,
+                "Lambda-Runtime-Trace-Id": invocation.trace_id,
+            },
+        )
 
     def do_POST(self) -> None:  # noqa: N802 - http.server naming
         body = self._read_body()
         if body is None:
+            self.close_connection = True  # the rest of the body is still unread on this connection
             return self._send_json(413, {"errorType": "RequestTooLarge", "errorMessage": "body too large"})
         api = self.server.api
         if self.path == f"{API_PREFIX}/init/error":
@@ -219,7 +232,9 @@ class _RuntimeApiHandler(http.server.BaseHTTPRequestHandler):
         if not match:
             return self._send_json(404, {"errorType": "NotFound", "errorMessage": self.path})
         if not api._post_reply(match["id"], body, is_error=match["kind"] == "error"):
-            return self._send_json(400, {"errorType": "InvalidRequestID", "errorMessage": "unknown request id"})
+            return self._send_json(
+                400, {"errorType": "InvalidRequestID", "errorMessage": "unknown request id"}
+            )
         self._send_json(202, {"status": "OK"})
 
     def _read_body(self) -> bytes | None:
@@ -227,7 +242,6 @@ class _RuntimeApiHandler(http.server.BaseHTTPRequestHandler):
             return _read_chunked(self.rfile)
         length = int(self.headers.get("Content-Length") or 0)
         if length > _MAX_BODY:
-            self.close_connection = True
             return None
         return self.rfile.read(length) if length else b""
 
@@ -244,7 +258,7 @@ class _RuntimeApiHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def _read_chunked(rfile: BinaryIO) -> bytes | None:
+def _read_chunked(rfile: io.BufferedIOBase) -> bytes | None:
     parts: list[bytes] = []
     total = 0
     while True:
@@ -266,7 +280,7 @@ class _LongLineTolerantReader:
     X-Ray error-cause header for a deep traceback (RecursionError) can be that long. We never read it.
     """
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: io.BufferedIOBase) -> None:
         self._raw = raw
 
     def readline(self, limit: int = -1) -> bytes:

@@ -5,8 +5,10 @@ anything it spawned. Its stdout and stderr go, unbuffered, to one append-only lo
 into per-invocation slices. A watcher thread reports the child's exit to the server, which wakes whoever is
 waiting (startup or an invocation) at once instead of polling. Stdlib only.
 """
+
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import logging
@@ -41,7 +43,7 @@ class InvokeResult:
 
 
 class RuntimeProcess:
-    """Start with `RuntimeProcess(make_launch, log_path)`; `make_launch(port)` builds the child's LaunchSpec."""
+    """`RuntimeProcess(make_launch, log_path)` starts it; `make_launch(port)` builds the LaunchSpec."""
 
     def __init__(self, make_launch: Callable[[int], LaunchSpec], log_path: Path) -> None:
         self.api = RuntimeApiServer()
@@ -51,9 +53,14 @@ class RuntimeProcess:
             log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
             try:
                 self.proc = subprocess.Popen(
-                    spec.argv, cwd=spec.cwd, env=spec.env,
-                    stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd,
-                    start_new_session=True, close_fds=True,
+                    spec.argv,
+                    cwd=spec.cwd,
+                    env=spec.env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log_fd,
+                    stderr=log_fd,
+                    start_new_session=True,
+                    close_fds=True,
                 )
             finally:
                 os.close(log_fd)
@@ -102,10 +109,8 @@ class RuntimeProcess:
         # Signal the group even if the runtime itself already exited: whatever the handler started in the
         # background is still in it. The group id is the runtime's pid, which stays reserved while it is
         # unreaped or while any member of its group is alive.
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         if not self._exited.wait(_KILL_WAIT_S):
             LOG.warning("Lambda runtime process %s did not exit after SIGKILL", self.proc.pid)
         self.api.close()

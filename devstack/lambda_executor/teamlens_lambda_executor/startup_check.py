@@ -1,9 +1,10 @@
 """Startup hook that makes the running LocalStack prove which Lambda executor it will use.
 
 LocalStack falls back to Docker, with only a warning, when LAMBDA_RUNTIME_EXECUTOR names an unknown plugin.
-This hook runs LocalStack's own lookup before the gateway accepts requests and logs one line the launcher
+This hook runs LocalStack's own lookup before the gateway accepts requests and prints one line the launcher
 checks (devstack.lambda_runtimes.executor_active): ACTIVE, or NOT ACTIVE with the reason.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,7 +26,7 @@ def teamlens_lambda_executor_check() -> None:
 
     if (config.LAMBDA_RUNTIME_EXECUTOR or "") != EXECUTOR_NAME:
         # Installed but not selected (e.g. someone runs LocalStack with Docker on purpose): say so, quietly.
-        LOG.info("%s (LAMBDA_RUNTIME_EXECUTOR=%r)", INACTIVE_MARKER, config.LAMBDA_RUNTIME_EXECUTOR)
+        _announce(f"{INACTIVE_MARKER} (LAMBDA_RUNTIME_EXECUTOR={config.LAMBDA_RUNTIME_EXECUTOR!r})")
         return
     try:
         from localstack.services.lambda_.invocation.runtime_executor import get_runtime_executor
@@ -35,12 +36,25 @@ def teamlens_lambda_executor_check() -> None:
 
         resolved = get_runtime_executor()
         if resolved is not ProcessRuntimeExecutor:
-            LOG.error("%s: LocalStack resolved %r to %s", INACTIVE_MARKER, EXECUTOR_NAME, resolved)
-            return
-        if not ProcessRuntimeExecutor.validate_environment():
-            LOG.error("%s: runtime venvs missing (see the warnings above)", INACTIVE_MARKER)
-            return
-        LOG.info("%s (Lambda functions run as local processes; runtimes from %s=%s; scratch in %s)",
-                 ACTIVE_MARKER, VENVS_ENV, os.environ.get(VENVS_ENV), work_root())
+            _fail(f"LocalStack resolved {EXECUTOR_NAME!r} to {resolved}")
+        elif not ProcessRuntimeExecutor.validate_environment():
+            _fail("Lambda runtime venvs missing (see the warnings above)")
+        else:
+            _announce(
+                f"{ACTIVE_MARKER} (Lambda functions run as local processes; runtimes from "
+                f"{VENVS_ENV}={os.environ.get(VENVS_ENV)}; scratch in {work_root()})"
+            )
     except Exception as e:  # a broken check must not take LocalStack down; it must be visible though
-        LOG.exception("%s: startup check failed: %s", INACTIVE_MARKER, e)
+        LOG.exception("startup check of the process Lambda executor failed")
+        _fail(f"startup check failed: {e}")
+
+
+def _fail(reason: str) -> None:
+    LOG.error("Lambda functions will not run: %s", reason)
+    _announce(f"{INACTIVE_MARKER}: {reason}")
+
+
+def _announce(line: str) -> None:
+    # Printed rather than logged: the launcher looks for it, so it must appear whatever LS_LOG says
+    # (LocalStack prints its own "Ready." marker the same way).
+    print(line, flush=True)

@@ -1,4 +1,5 @@
 """Test function for the process Lambda executor: the event's "action" picks a behaviour."""
+
 import json
 import os
 import sys
@@ -9,8 +10,12 @@ def handler(event, context):
     action = event.get("action", "echo")
     print(f"fixture action={action} request={context.aws_request_id}")
     if action == "echo":
-        return {"event": event, "python": "%d.%d" % sys.version_info[:2], "function": context.function_name,
-                "remaining_ms": context.get_remaining_time_in_millis()}
+        return {
+            "event": event,
+            "python": f"{sys.version_info[0]}.{sys.version_info[1]}",
+            "function": context.function_name,
+            "remaining_ms": context.get_remaining_time_in_millis(),
+        }
     if action == "env":
         return {name: os.environ.get(name) for name in event["names"]}
     if action == "layer":
@@ -28,7 +33,9 @@ def handler(event, context):
     if action == "s3_put":
         import boto3  # the runtime venv's boto3; AWS_ENDPOINT_URL points it at LocalStack
 
-        boto3.client("s3").put_object(Bucket=event["bucket"], Key=event["key"], Body=json.dumps(event).encode())
+        boto3.client("s3").put_object(
+            Bucket=event["bucket"], Key=event["key"], Body=json.dumps(event).encode()
+        )
         return {"put": event["key"]}
     raise ValueError(f"unknown action {action!r}")
 

@@ -1,0 +1,120 @@
+"""Micro-batching of concurrent embedding requests.
+
+Requests queue up; one worker takes everything waiting (up to `max_texts`, after a short `wait_s` for
+stragglers), encodes it in one call on a dedicated thread, and hands each request its rows. While a
+batch is being encoded, new requests accumulate, so under load batches grow by themselves.
+"""
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Callable, Hashable, Sequence
+
+import numpy as np
+
+# Returns one array, or a tuple of arrays (e.g. vectors and token counts), each with a row per text.
+Batch = np.ndarray | tuple[np.ndarray, ...]
+EncodeFn = Callable[[list[str], Hashable], Batch]
+
+
+@dataclass
+class Pending:
+    texts: list[str]
+    key: Hashable  # requests with different keys (e.g. query/passage prompts) are encoded apart
+    future: asyncio.Future = field(repr=False)
+
+
+def group_by_key(items: Sequence[Pending]) -> list[tuple[Hashable, list[Pending]]]:
+    """Group in arrival order of each key's first request."""
+    groups: dict[Hashable, list[Pending]] = {}
+    for item in items:
+        groups.setdefault(item.key, []).append(item)
+    return list(groups.items())
+
+
+def split_rows(result: Batch, sizes: Sequence[int]) -> list[Batch]:
+    """Cut a stacked result (an array or a tuple of arrays) back into one block of rows per request."""
+    arrays = result if isinstance(result, tuple) else (result,)
+    for a in arrays:
+        if a.shape[0] != sum(sizes):
+            raise ValueError(f"encoder returned {a.shape[0]} rows for {sum(sizes)} texts")
+    bounds = np.cumsum([0, *sizes])
+    parts = [tuple(a[bounds[i]:bounds[i + 1]] for a in arrays) for i in range(len(sizes))]
+    return parts if isinstance(result, tuple) else [p[0] for p in parts]
+
+
+class MicroBatcher:
+    def __init__(self, encode: EncodeFn, executor: Executor, *, max_texts: int = 256, wait_s: float = 0.002,
+                 on_batch: Callable[[int, int, float], None] | None = None) -> None:
+        self._encode = encode
+        self._executor = executor
+        self._max_texts = max_texts
+        self._wait_s = wait_s
+        self._on_batch = on_batch  # (requests, texts, seconds) per encoded batch, for metrics
+        self._queue: asyncio.Queue[Pending] = asyncio.Queue()
+        self._task: asyncio.Task | None = None
+
+    @property
+    def depth(self) -> int:
+        return self._queue.qsize()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="embedding-batcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def embed(self, texts: list[str], key: Hashable = None) -> Batch:
+        self.start()
+        fut = asyncio.get_running_loop().create_future()
+        await self._queue.put(Pending(texts, key, fut))
+        return await fut
+
+    async def _collect(self) -> list[Pending]:
+        batch = [await self._queue.get()]
+        count = len(batch[0].texts)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._wait_s
+        while count < self._max_texts:
+            try:
+                item = self._queue.get_nowait()
+            except asyncio.QueueEmpty:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                try:
+                    item = await asyncio.wait_for(self._queue.get(), remaining)
+                except (asyncio.TimeoutError, TimeoutError):
+                    break
+            batch.append(item)
+            count += len(item.texts)
+        return batch
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [p for p in await self._collect() if not p.future.done()]  # drop cancelled requests
+            for key, group in group_by_key(batch):
+                texts = [t for p in group for t in p.texts]
+                started = loop.time()
+                try:
+                    result = await loop.run_in_executor(self._executor, self._encode, texts, key)
+                    parts = split_rows(result, [len(p.texts) for p in group])
+                except Exception as exc:  # noqa: BLE001 - every waiting request learns of the failure
+                    for p in group:
+                        if not p.future.done():
+                            p.future.set_exception(exc)
+                    continue
+                if self._on_batch:
+                    self._on_batch(len(group), len(texts), loop.time() - started)
+                for p, rows in zip(group, parts):
+                    if not p.future.done():
+                        p.future.set_result(rows)

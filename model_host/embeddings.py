@@ -1,0 +1,60 @@
+"""Embedding backend: any sentence-transformers model, from a local folder or the local hub cache.
+
+The packaged default (multilingual-e5-small, converted at install) and a production model such as
+sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2 load through this same code path; the
+vector size is whatever the model says. Vectors are L2-normalized.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+# Request input_type -> prompt names to look for in the model's configuration, in order.
+_PROMPT_CANDIDATES = {
+    "query": ("query",),
+    "passage": ("passage", "document"),
+    "document": ("document", "passage"),
+}
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, source: str, *, model_id: str, device: str, threads: int) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if device == "cpu":
+            torch.set_num_threads(threads)
+        self.model_id = model_id
+        self.model = SentenceTransformer(source, device=device, local_files_only=True)
+        self.model.eval()
+        self.dimension = int(self.model.get_embedding_dimension())
+        self.max_seq_length = int(self.model.max_seq_length)
+        self.prompts: dict[str, str] = dict(self.model.prompts or {})
+        self.default_prompt_name: str | None = self.model.default_prompt_name
+
+    def prompt_name(self, input_type: str | None) -> str | None:
+        """The model's prompt for this input type; None means the model's default (or no prompt)."""
+        if input_type is None:
+            return None
+        for name in _PROMPT_CANDIDATES[input_type]:
+            if name in self.prompts:
+                return name
+        return None
+
+    def _prefix(self, prompt_name: str | None) -> str:
+        name = prompt_name or self.default_prompt_name
+        return self.prompts.get(name, "") if name else ""
+
+    def encode(self, texts: list[str], prompt_name: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Normalized float32 vectors, and the token count of each text (for `usage`)."""
+        import torch
+
+        with torch.inference_mode():
+            vectors = self.model.encode(
+                texts, prompt_name=prompt_name, normalize_embeddings=True, convert_to_numpy=True,
+                show_progress_bar=False, batch_size=32,
+            )
+        prefix = self._prefix(prompt_name)
+        ids = self.model.tokenizer([prefix + t for t in texts], truncation=True,
+                                   max_length=self.max_seq_length)["input_ids"]
+        counts = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(texts))
+        return np.asarray(vectors, dtype=np.float32), counts

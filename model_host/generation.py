@@ -1,0 +1,50 @@
+"""What every chat backend takes and returns, independent of the engine behind it."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
+
+OnText = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    max_tokens: int
+    temperature: float = 0.7
+    top_p: float = 0.95
+    stop: tuple[str, ...] = ()
+    seed: int | None = None
+    presence_penalty: float = 0.0
+    frequency_penalty: float = 0.0
+    # Constrained decoding: a JSON schema, or json_mode for "any JSON object".
+    schema: dict[str, Any] | None = field(default=None, hash=False, compare=False)
+    json_mode: bool = False
+
+
+@dataclass
+class Generation:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    finish_reason: str  # "stop" | "length"
+    seconds: float
+    first_token_s: float | None
+
+    @property
+    def tokens_per_s(self) -> float:
+        decode_s = self.seconds - (self.first_token_s or 0.0)
+        return self.completion_tokens / decode_s if decode_s > 0 and self.completion_tokens > 1 else 0.0
+
+
+class ChatBackend(Protocol):
+    model_id: str
+    context_tokens: int
+    constrained: bool  # True when schema output is enforced while decoding (else validated afterwards)
+
+    def format_prompt(self, messages: list[dict[str, Any]]) -> str: ...
+
+    def count_tokens(self, prompt: str) -> int: ...
+
+    def generate(self, prompt: str, params: GenerationParams, cancel: threading.Event,
+                 on_text: OnText | None = None) -> Generation: ...

