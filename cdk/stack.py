@@ -40,15 +40,27 @@ class TeamlensStack(cdk.Stack):
         health = function("Health", "health", timeout=cdk.Duration.seconds(10), memory_size=256)
         storage.conversations.grant_read_data(health)
 
-        fetch = function("IngestFetch", "ingest_fetch", timeout=cdk.Duration.minutes(5))
+        fetch = function("IngestFetch", "ingest_fetch", timeout=cdk.Duration.minutes(10))
         storage.raw_bucket.grant_read_write(fetch)
         storage.ingestion_state.grant_read_write_data(fetch)
         for secret in secrets.secrets.values():
             secret.grant_read(fetch)
 
-        api = Api(self, "Api", health=health)
-        ingestion = Ingestion(self, "Ingestion", fetch=fetch, schedule=config.ingest_schedule,
+        index = function("IngestIndex", "ingest_index", timeout=cdk.Duration.minutes(10), memory_size=1024)
+        storage.raw_bucket.grant_read(index)
+        storage.ingestion_state.grant_read_write_data(index)
+
+        ingestion = Ingestion(self, "Ingestion", fetch=fetch, index=index, schedule=config.ingest_schedule,
                               schedule_enabled=config.ingest_schedule_enabled)
+
+        api_fn = function("ApiHandler", "api")
+        api_fn.add_environment("INGEST_STATE_MACHINE_ARN", ingestion.state_machine.state_machine_arn)
+        ingestion.state_machine.grant_start_execution(api_fn)
+        ingestion.state_machine.grant_read(api_fn)
+        storage.ingestion_state.grant_read_data(api_fn)
+        storage.conversations.grant_read_write_data(api_fn)
+
+        api = Api(self, "Api", health=health, handler=api_fn)
 
         outputs = {
             "ApiId": api.rest_api.rest_api_id,
@@ -62,6 +74,8 @@ class TeamlensStack(cdk.Stack):
             "IngestScheduleRule": ingestion.schedule.rule_name,
             "HealthFunction": health.function_name,
             "IngestFetchFunction": fetch.function_name,
+            "IngestIndexFunction": index.function_name,
+            "ApiFunction": api_fn.function_name,
         }
         for name, secret in secrets.secrets.items():
             outputs[f"{name.capitalize()}SecretArn"] = secret.secret_arn

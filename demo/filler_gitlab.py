@@ -6,6 +6,7 @@ import random
 from typing import Callable
 
 from demo.model import Comment, FileEdit, GitLabIssue, MergeRequest, Note
+from demo.people import person
 from demo.writer import Writer
 
 I18N = [  # key, en, ja, vi
@@ -173,7 +174,12 @@ def write_filler_mrs(w: Writer, rng: random.Random) -> None:
         reviewer = rng.choice([r for r in REVIEWERS[project] if r != author])
         created = w.at(day, f"{rng.randint(9, 15):02d}:{rng.randint(0, 59):02d}", author)
         state = "opened" if day >= days[-2] else ("closed" if n % 11 == 5 else "merged")
-        notes = [Note(reviewer, created + _hours(rng.randint(1, 4)), rng.choice(REVIEW_NOTES)[0])]
+        review = rng.choice(REVIEW_NOTES)[0]
+        notes = [Note(reviewer, created + _hours(rng.randint(1, 4)), review)]
+        answer = {"ja": "ありがとうございます！", "vi": "Cảm ơn anh/chị!", "en": "Thanks!"} if "LGTM" in review or "approve" in review \
+            else {"ja": "修正しました。再確認お願いします。", "vi": "Em sửa rồi ạ, anh/chị xem lại giúp em.",
+                  "en": "Done, please take another look."}
+        notes.append(Note(author, created + _hours(5), answer[person(author).lang]))
         mr = MergeRequest(slug=f"filler_{project}_{n}", project=project, title=title, description=description,
                           author=author, created=created, state=state, edits=edits,  # type: ignore[arg-type]
                           source_branch=f"{'chore' if kind == 'deps' else 'feature'}/{_branch(title)}",

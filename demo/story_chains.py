@@ -251,7 +251,7 @@ def write_chains(w: Writer) -> None:
          {"react": [("eyes", ["ha"])]}),
         ("an", "09:48", "Mình xem rồi: do MR ⟦mr:pagination_regression⟧ (has_next), `rows[: limit - 1]` lệch một. "
                         "Phải là `rows[:limit]`."),
-        ("ha", "09:55", "Ôi lỗi của mình 🙏 Mình sửa ngay, thêm test cho trang đầy đủ 20 mục luôn.",
+        ("ha", "09:55", "Ôi lỗi của mình 🙏 Mình sửa ngay, thêm test cho trang đầy đủ 20 mục luôn. ⟦issue:pagination_bug⟧",
          {"react": [("muscle", ["an", "mai"])]}),
         ("sato", "12:10", "リグレッションの原因は ⟦mr:pagination_regression⟧ ですね。修正MRにテストを必ず入れてください。"),
     ])

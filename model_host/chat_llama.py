@@ -81,6 +81,10 @@ class LlamaCppChat:
                  on_text: OnText | None = None) -> Generation:
         tokens = self._tokens(prompt)
         grammar = grammar_for(params.schema) if (params.schema is not None or params.json_mode) else None
+        if params.seed is not None:
+            # Reusing a cached prompt prefix evaluates the last tokens in a different batch shape, which
+            # shifts the logits slightly; a seeded request re-evaluates the whole prompt to be reproducible.
+            self._llm.reset()
         started = time.perf_counter()
         first: float | None = None
         pieces: list[str] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import os
 import time
 from typing import Any
 
@@ -47,8 +48,9 @@ class SlackSimulator(SimulatorApp):
         self.messages: dict[str, list[dict[str, Any]]] = {
             self.channel_id(name): copy.deepcopy(msgs) for name, msgs in data["messages"].items()}
         self.events = self.replay_events()
-        self.limiter = WindowLimiter()
-        self.profile = "off"
+        # Off by default so a full local sync is fast; SIM_SLACK_RATE_LIMITS=tiers|restricted turns Slack's on.
+        self.profile = os.environ.get("SIM_SLACK_RATE_LIMITS", "off")
+        self.limiter = WindowLimiter(dict({"tiers": TIERS, "restricted": RESTRICTED}.get(self.profile, {})))
 
     # -- contract: envelope, auth, errors -------------------------------------------------------------
     def ok(self, request: Request, body: dict[str, Any], next_cursor: str | None = None) -> Response:

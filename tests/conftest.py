@@ -14,9 +14,25 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Must be set before devstack is imported: its paths and ports are read at import.
-os.environ.setdefault("TEAMLENS_STATE_DIR", str(ROOT / ".state" / "test"))
-os.environ.setdefault("LOCALSTACK_PORT", os.environ.get("TEAMLENS_TEST_LOCALSTACK_PORT", "4766"))
-os.environ.setdefault("AWS_DEFAULT_REGION", "ap-southeast-1")
+# The test stack uses its own ports (a `make up` stack may be running on the defaults) and deploys with
+# source URLs and sidecar URLs pointing at them.
+TEST_PORTS = {"LOCALSTACK_PORT": 4766, "CHROMADB_PORT": 8701, "MODEL_HOST_PORT": 8702,
+              "GITLAB_SIM_PORT": 8711, "SLACK_SIM_PORT": 8712, "BACKLOG_SIM_PORT": 8713}
+os.environ["TEAMLENS_STATE_DIR"] = str(ROOT / ".state" / "test")
+for _name, _port in TEST_PORTS.items():
+    os.environ[_name] = str(_port)
+os.environ.update({
+    "AWS_DEFAULT_REGION": "ap-southeast-1",
+    "CHROMADB_HOST": "127.0.0.1",
+    "MODEL_HOST_URL": f"http://127.0.0.1:{TEST_PORTS['MODEL_HOST_PORT']}",
+    "GITLAB_URL": f"http://127.0.0.1:{TEST_PORTS['GITLAB_SIM_PORT']}",
+    "SLACK_API_URL": f"http://127.0.0.1:{TEST_PORTS['SLACK_SIM_PORT']}/api/",
+    "BACKLOG_URL": f"http://127.0.0.1:{TEST_PORTS['BACKLOG_SIM_PORT']}",
+    # Never a developer's real tokens from .env: the test stack talks to the simulators.
+    "GITLAB_TOKEN": "glpat-teamlens-local",
+    "SLACK_BOT_TOKEN": "xoxb-teamlens-local",
+    "BACKLOG_API_KEY": "teamlens-local-backlog-key",
+})
 
 
 @dataclass(frozen=True)

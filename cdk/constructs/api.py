@@ -1,4 +1,4 @@
-"""The REST API: API key + usage plan, `GET /health` behind it."""
+"""The REST API: API key + usage plan; `GET /health` and a proxy to the API function."""
 from __future__ import annotations
 
 import aws_cdk as cdk
@@ -8,7 +8,8 @@ from constructs import Construct
 
 
 class Api(Construct):
-    def __init__(self, scope: Construct, id: str, *, health: lambda_.IFunction, stage_name: str = "v1") -> None:
+    def __init__(self, scope: Construct, id: str, *, health: lambda_.IFunction, handler: lambda_.IFunction,
+                 stage_name: str = "v1") -> None:
         super().__init__(scope, id)
         self.rest_api = apigw.RestApi(
             self,
@@ -19,7 +20,9 @@ class Api(Construct):
             default_method_options=apigw.MethodOptions(api_key_required=True),
             cloud_watch_role=False,
         )
+        # /health stays its own small function; every other route goes to the API function's resolver.
         self.rest_api.root.add_resource("health").add_method("GET", apigw.LambdaIntegration(health))
+        self.rest_api.root.add_proxy(default_integration=apigw.LambdaIntegration(handler), any_method=True)
         self.api_key = self.rest_api.add_api_key("ApiKey")
         plan = self.rest_api.add_usage_plan(
             "UsagePlan",

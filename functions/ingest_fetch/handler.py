@@ -1,11 +1,13 @@
-"""Step Functions task: fetch one source (skeleton: checks credentials, records the run)."""
+"""Step Functions task: fetch one source incrementally into S3 and advance its cursor."""
 from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from teamlens.ingestion.run import FetchRequest, record_fetch_run
+from teamlens.aws import ingestion_state, raw_store
+from teamlens.ingestion.fetch import FetchRequest, fetch_source
+from teamlens.settings import settings
 
 logger = Logger()
 
@@ -13,4 +15,9 @@ logger = Logger()
 @logger.inject_lambda_context
 @event_parser(model=FetchRequest)
 def handler(event: FetchRequest, context: LambdaContext) -> dict:
-    return record_fetch_run(event).model_dump(mode="json")
+    arn = settings().secret_arns.get(event.source)
+    if not arn:
+        raise ValueError(f"no secret configured for source {event.source!r}")
+    outcome = fetch_source(event, secret_arn=arn, store=raw_store(), state=ingestion_state())
+    logger.info("fetched", extra=outcome.model_dump(exclude={"counts"}))
+    return outcome.model_dump()

@@ -1,8 +1,12 @@
 """The deployed stack on LocalStack: API Gateway + key, Step Functions, EventBridge, DynamoDB, S3, secrets."""
 from __future__ import annotations
 
+import io
 import json
+import os
 import time
+import zipfile
+from pathlib import Path
 import urllib.error
 import urllib.request
 import uuid
@@ -11,6 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 pytestmark = pytest.mark.integration
+FIXTURE = Path(__file__).resolve().parent / "lambda_fixtures" / "handler"
 
 
 def _get(url: str, key: str | None = None) -> tuple[int, dict]:
@@ -38,18 +43,32 @@ def test_unknown_route_is_a_clean_404_or_403(stack):
     assert status in (403, 404)
 
 
-def test_ingest_state_machine_runs_to_success_through_lambda_and_secrets(stack, aws):
+@pytest.fixture(scope="module")
+def fixture_function(aws) -> str:
+    """The executor tests' fixture handler as a plain function of this stack's LocalStack."""
+    lam = aws("lambda")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.write(FIXTURE / "app.py", "app.py")
+    name = f"stack-fixture-{uuid.uuid4().hex[:8]}"
+    lam.create_function(FunctionName=name, Runtime="python3.12", Handler="app.handler", Timeout=30,
+                        Role="arn:aws:iam::000000000000:role/lambda-role", Code={"ZipFile": buf.getvalue()})
+    lam.get_waiter("function_active_v2").wait(FunctionName=name)
+    return lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+
+
+def test_step_functions_runs_a_lambda_task_that_reads_a_secret(stack, aws, fixture_function):
     sfn = aws("stepfunctions")
-    arn = stack["outputs"]["IngestStateMachineArn"]
-    execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps({"sources": ["gitlab", "backlog"]}))
+    definition = {"StartAt": "ReadSecret", "States": {"ReadSecret": {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "OutputPath": "$.Payload",
+        "Parameters": {"FunctionName": fixture_function, "Payload": {
+            "action": "secret", "secret_id": stack["outputs"]["GitlabSecretArn"]}}, "End": True}}}
+    machine = sfn.create_state_machine(name=f"stack-test-{uuid.uuid4().hex[:8]}", definition=json.dumps(definition),
+                                       roleArn="arn:aws:iam::000000000000:role/sfn-role")
+    execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input="{}")
     desc = _wait_execution(sfn, execution["executionArn"])
     assert desc["status"] == "SUCCEEDED", desc
-    results = json.loads(desc["output"])["results"]
-    assert [r["source"] for r in results] == ["gitlab", "backlog"]
-    # Read from Secrets Manager inside the Lambda: base URL visible, token never echoed.
-    assert all(r["credentials"] == "present" for r in results)
-    assert results[0]["base_url"] == "http://127.0.0.1:8011"
-    assert "glpat" not in desc["output"]
+    assert json.loads(desc["output"]) == {"base_url": os.environ["GITLAB_URL"], "token_present": True}
 
 
 def test_schedule_rule_targets_the_state_machine(stack, aws):
@@ -61,28 +80,24 @@ def test_schedule_rule_targets_the_state_machine(stack, aws):
     assert targets[0]["Arn"] == stack["outputs"]["IngestStateMachineArn"]
 
 
-def test_eventbridge_event_invokes_a_lambda(stack, aws):
-    events, lam = aws("events"), aws("lambda")
-    fn = lam.get_function(FunctionName=stack["outputs"]["IngestFetchFunction"])["Configuration"]
+def test_eventbridge_event_invokes_a_lambda(stack, aws, fixture_function):
+    events, lam, s3 = aws("events"), aws("lambda"), aws("s3")
     tag = f"eventbridge-{uuid.uuid4().hex[:8]}"
-    rule = f"test-{tag}"
-    rule_arn = events.put_rule(Name=rule, EventPattern=json.dumps({"source": ["teamlens.test"]}))["RuleArn"]
-    lam.add_permission(FunctionName=fn["FunctionName"], StatementId=rule, Action="lambda:InvokeFunction",
+    bucket, key = stack["outputs"]["RawBucket"], f"test/{tag}.json"
+    rule_arn = events.put_rule(Name=tag, EventPattern=json.dumps({"source": ["teamlens.test"]}))["RuleArn"]
+    lam.add_permission(FunctionName=fixture_function, StatementId=tag, Action="lambda:InvokeFunction",
                        Principal="events.amazonaws.com", SourceArn=rule_arn)
-    events.put_targets(Rule=rule, Targets=[{"Id": "fetch", "Arn": fn["FunctionArn"],
-                                            "Input": json.dumps({"source": "slack", "execution": tag})}])
+    events.put_targets(Rule=tag, Targets=[{"Id": "fixture", "Arn": fixture_function, "Input": json.dumps(
+        {"action": "s3_put", "bucket": bucket, "key": key})}])
     events.put_events(Entries=[{"Source": "teamlens.test", "DetailType": "test", "Detail": "{}"}])
-    table = aws("dynamodb")
-    name = stack["outputs"]["IngestionStateTable"]
     deadline = time.time() + 30
     while time.time() < deadline:
-        items = table.query(TableName=name, KeyConditionExpression="pk = :pk",
-                            ExpressionAttributeValues={":pk": {"S": "run#slack"}})["Items"]
-        if any(i["execution"]["S"] == tag for i in items):
-            break
-        time.sleep(0.5)
-    else:
-        pytest.fail("the EventBridge target Lambda did not record its run within 30 s")
+        try:
+            assert json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())["key"] == key
+            return
+        except ClientError:
+            time.sleep(0.5)
+    pytest.fail("the EventBridge target Lambda did not write its object within 30 s")
 
 
 def test_dynamodb_put_get_query_gsi_and_conditional_write(stack, aws):

@@ -37,6 +37,12 @@ def handler(event, context):
             Bucket=event["bucket"], Key=event["key"], Body=json.dumps(event).encode()
         )
         return {"put": event["key"]}
+    if action == "secret":
+        import boto3
+
+        value = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=event["secret_id"])["SecretString"])
+        # Prove the read without echoing the token.
+        return {"base_url": value["base_url"], "token_present": bool(value.get("token"))}
     raise ValueError(f"unknown action {action!r}")
 
 

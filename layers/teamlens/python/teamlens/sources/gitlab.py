@@ -68,3 +68,17 @@ class GitLabSource:
         path = f"/projects/{project_id}/issues/{iid}/notes"
         return list(self._guard(f"issue #{iid} notes", lambda: self.gl.http_list(
             path, iterator=True, sort="asc", order_by="created_at")))
+
+    def file(self, project: dict, path: str, ref: str) -> dict | None:
+        """A repository file's decoded text at `ref`, or None when it does not exist there."""
+        remote = self.gl.projects.get(project["id"], lazy=True)
+        try:
+            f = remote.files.get(file_path=path, ref=ref)
+        except GitlabError as exc:
+            if exc.response_code == 404:
+                return None
+            raise SourceError("gitlab", f"file {path}: {exc.response_code} {exc.error_message}",
+                              exc.response_code) from None
+        return {"file_path": path, "ref": ref, "blob_id": f.blob_id,
+                "content": f.decode().decode("utf-8", errors="replace"),
+                "web_url": f"{project['web_url']}/-/blob/{ref}/{path}"}

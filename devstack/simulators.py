@@ -1,0 +1,61 @@
+"""Start and stop the GitLab, Slack and Backlog simulators over the demo workspace (pid-tracked processes)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from devstack import paths
+from devstack.config import Ports, setting
+from devstack.processes import DevstackError, Service, http_ok, start, stop, wait_until
+
+SERVICES = ("gitlab", "slack", "backlog")
+START_TIMEOUT_S = 30.0
+
+
+def service(name: str) -> Service:
+    return Service(f"{name}-sim")
+
+
+def ensure_demo_data() -> Path:
+    """Generate the demo workspace under .state/demo unless it is already there for the same inputs."""
+    from demo.generate import ensure_workspace
+    return ensure_workspace(paths.STATE / "demo")
+
+
+def base_urls(ports: Ports) -> dict[str, str]:
+    host = setting("SIM_HOST", "127.0.0.1")
+    return {"gitlab": f"http://{host}:{ports.gitlab_sim}", "slack": f"http://{host}:{ports.slack_sim}",
+            "backlog": f"http://{host}:{ports.backlog_sim}"}
+
+
+def start_all(ports: Ports | None = None) -> dict[str, str]:
+    """Start the three simulators (reusing healthy ones already started) and return their base URLs.
+
+    Each serves the same demo data and knows the others' URLs, so cross-links in messages resolve."""
+    ports = ports or Ports()
+    data = ensure_demo_data()
+    urls = base_urls(ports)
+    env = {**os.environ, **{f"SIM_{name.upper()}_URL": url for name, url in urls.items()},
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(paths.ROOT), os.environ.get("PYTHONPATH")]))}
+    port_of = {"gitlab": ports.gitlab_sim, "slack": ports.slack_sim, "backlog": ports.backlog_sim}
+    for name in SERVICES:
+        svc, health = service(name), f"{urls[name]}/_sim/health"
+        if svc.pid() and http_ok(health):
+            continue
+        stop(svc)   # a stale pid file from a crashed run
+        start(svc, [sys.executable, "-m", "simulators", "--service", name, "--port", str(port_of[name]),
+                    "--host", setting("SIM_HOST", "127.0.0.1"), "--data", str(data)],
+              env=env, cwd=paths.ROOT, port=port_of[name], extra={"url": urls[name]})
+    for name in SERVICES:
+        health = f"{urls[name]}/_sim/health"
+        wait_until(service(name), lambda h=health: http_ok(h), timeout=START_TIMEOUT_S, what=f"GET {health}")
+    return urls
+
+
+def stop_all() -> list[str]:
+    """Stop every simulator this launcher started; returns the names of those it stopped."""
+    return [name for name in SERVICES if stop(service(name))]
+
+
+__all__ = ["DevstackError", "base_urls", "ensure_demo_data", "start_all", "stop_all"]

@@ -1,0 +1,25 @@
+"""boto3 clients and the library's service objects, built once per Lambda environment."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import boto3
+
+from teamlens.ingestion.raw_store import RawStore
+from teamlens.ingestion.state import IngestionState
+from teamlens.settings import settings
+
+
+@lru_cache(maxsize=None)
+def client(service: str):
+    return boto3.client(service)
+
+
+@lru_cache(maxsize=1)
+def raw_store() -> RawStore:
+    return RawStore(client("s3"), settings().raw_bucket)
+
+
+@lru_cache(maxsize=1)
+def ingestion_state() -> IngestionState:
+    return IngestionState(boto3.resource("dynamodb").Table(settings().ingestion_state_table))

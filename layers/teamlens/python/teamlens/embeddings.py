@@ -1,0 +1,47 @@
+"""Embeddings from the model host (or any OpenAI-compatible endpoint) through the official openai client,
+which retries 429/5xx and connection errors with backoff."""
+from __future__ import annotations
+
+from typing import Literal, Sequence
+
+import openai
+
+BATCH = 64  # inputs per request; the model host micro-batches across concurrent requests too
+
+
+class EmbeddingError(RuntimeError):
+    """The model host could not embed (down, overloaded beyond retries, or refused the input)."""
+
+
+class Embedder:
+    def __init__(self, base_url: str, model: str | None = None, *, api_key: str = "teamlens-local",
+                 timeout: float = 60.0, max_retries: int = 4) -> None:
+        if not base_url:
+            raise EmbeddingError("MODEL_HOST_URL is not set: the stack does not know where the model host runs")
+        self.client = openai.OpenAI(base_url=base_url.rstrip("/") + "/v1", api_key=api_key, timeout=timeout,
+                                    max_retries=max_retries)
+        self._model = model
+        self.base_url = base_url
+
+    @property
+    def model(self) -> str:
+        if self._model is None:
+            try:
+                cards = self.client.models.list().data
+            except openai.OpenAIError as exc:
+                raise EmbeddingError(f"model host at {self.base_url} is unavailable: {exc}") from None
+            emb = [c.id for c in cards if getattr(c, "type", None) == "embedding"] or [cards[0].id]
+            self._model = emb[0]
+        return self._model
+
+    def embed(self, texts: Sequence[str], kind: Literal["query", "passage"] = "passage") -> list[list[float]]:
+        """Normalized vectors, in input order. `kind` lets asymmetric models (e5) prefix inputs."""
+        out: list[list[float]] = []
+        for i in range(0, len(texts), BATCH):
+            try:
+                resp = self.client.embeddings.create(model=self.model, input=list(texts[i:i + BATCH]),
+                                                     extra_body={"input_type": kind})
+            except openai.OpenAIError as exc:
+                raise EmbeddingError(f"model host at {self.base_url} failed to embed: {exc}") from None
+            out += [d.embedding for d in sorted(resp.data, key=lambda d: d.index)]
+        return out

@@ -1,0 +1,68 @@
+"""Index the raw objects a fetch changed: normalize, chunk, embed (model host), replace in the vector
+store. Edits replace a document's chunks; deletions remove them. Works through a manifest in slices so
+one Lambda call stays well inside its timeout; the state machine loops on `next_offset`."""
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from teamlens.embeddings import Embedder
+from teamlens.ingestion.chunking import ChunkBudget, chunk_document
+from teamlens.ingestion.normalize import documents_from_raw
+from teamlens.ingestion.raw_store import RawStore
+from teamlens.vectorstore import VectorStore
+
+SLICE = 150  # raw objects per call
+
+
+class IndexRequest(BaseModel):
+    manifest_key: str
+    offset: int = 0
+    run_id: str | None = None
+
+
+class IndexOutcome(BaseModel):
+    source: str
+    manifest_key: str
+    objects: int
+    chunks: int
+    removed: int
+    next_offset: int | None
+
+
+def index_manifest(request: IndexRequest, *, store: RawStore, embedder: Embedder, vectors: VectorStore,
+                   budget: ChunkBudget | None = None, slice_size: int = SLICE) -> IndexOutcome:
+    manifest = store.get_json(request.manifest_key)
+    if manifest is None:
+        raise FileNotFoundError(f"manifest {request.manifest_key} does not exist")
+    source: str = manifest["source"]
+    removed = 0
+    if request.offset == 0:
+        removed += sum(vectors.delete_raw(source, key) for key in manifest["deleted"])
+    keys = manifest["changed"][request.offset:request.offset + slice_size]
+    chunks_total, removed_more = index_keys(source, keys, store=store, embedder=embedder, vectors=vectors,
+                                            budget=budget)
+    end = request.offset + len(keys)
+    return IndexOutcome(source=source, manifest_key=request.manifest_key, objects=len(keys), chunks=chunks_total,
+                        removed=removed + removed_more,
+                        next_offset=end if end < len(manifest["changed"]) else None)
+
+
+def index_keys(source: str, keys: list[str], *, store: RawStore, embedder: Embedder, vectors: VectorStore,
+               budget: ChunkBudget | None = None) -> tuple[int, int]:
+    """Returns (chunks written, stale chunks removed)."""
+    budget = budget or ChunkBudget()
+    per_key = {}
+    for key in keys:
+        raw = store.get_json(key)
+        if raw is None:  # deleted after the manifest was written
+            per_key[key] = []
+            continue
+        per_key[key] = [c for doc in documents_from_raw(key, raw) for c in chunk_document(doc, budget)]
+    flat = [c for chunks in per_key.values() for c in chunks]
+    vectors_by_id = dict(zip((c.id for c in flat), embedder.embed([c.text for c in flat], kind="passage")))
+    written = removed = 0
+    for key, chunks in per_key.items():
+        removed += vectors.replace(source, key, [c.id for c in chunks], [c.text for c in chunks],
+                                   [vectors_by_id[c.id] for c in chunks], [c.metadata for c in chunks])
+        written += len(chunks)
+    return written, removed

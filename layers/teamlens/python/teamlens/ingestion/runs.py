@@ -1,0 +1,84 @@
+"""Ingestion runs as the API shows them: start one (a Step Functions execution whose name is the run
+id) and report status and per-source counts (from the state table, reconciled with the execution)."""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from teamlens.ingestion.state import IngestionState
+
+SOURCES = ("gitlab", "slack", "backlog")
+RUN_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,80}$")
+
+
+class StartIngest(BaseModel):
+    sources: list[Literal["gitlab", "slack", "backlog"]] = Field(default=list(SOURCES), min_length=1)
+
+
+class SourceStatus(BaseModel):
+    source: str
+    status: str
+    counts: dict[str, int] = {}
+    error: str | None = None
+
+
+class RunStatus(BaseModel):
+    run_id: str
+    status: str  # RUNNING | SUCCEEDED | FAILED | TIMED_OUT | ABORTED
+    started_at: str | None = None
+    stopped_at: str | None = None
+    sources: list[SourceStatus]
+
+
+class RunNotFound(LookupError):
+    pass
+
+
+def new_run_id() -> str:
+    return f"run-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def start_run(sfn, state_machine_arn: str, request: StartIngest) -> str:
+    run_id = new_run_id()
+    sfn.start_execution(stateMachineArn=state_machine_arn, name=run_id,
+                        input=json.dumps({"sources": sorted(set(request.sources), key=SOURCES.index)}))
+    return run_id
+
+
+def run_status(run_id: str, *, sfn, state_machine_arn: str, state: IngestionState) -> RunStatus:
+    if not RUN_ID.match(run_id):
+        raise RunNotFound(run_id)
+    execution_arn = state_machine_arn.replace(":stateMachine:", ":execution:") + f":{run_id}"
+    try:
+        desc = sfn.describe_execution(executionArn=execution_arn)
+    except sfn.exceptions.ExecutionDoesNotExist:
+        raise RunNotFound(run_id) from None
+    requested = json.loads(desc.get("input") or "{}").get("sources") or list(SOURCES)
+    records = {r["source"]: r for r in state.run(run_id)}
+    finished = desc["status"] != "RUNNING"
+    sources = [_source_status(s, records.get(s), finished) for s in requested]
+    return RunStatus(run_id=run_id, status=desc["status"], started_at=_iso(desc.get("startDate")),
+                     stopped_at=_iso(desc.get("stopDate")), sources=sources)
+
+
+def _source_status(source: str, record: dict[str, Any] | None, finished: bool) -> SourceStatus:
+    if record is None:
+        return SourceStatus(source=source, status="failed" if finished else "pending",
+                            error="the run ended before this source started" if finished else None)
+    counts = {k: int(v) for k, v in (record.get("counts") or {}).items()}
+    for k in ("changed", "deleted", "indexed_objects", "indexed_chunks", "removed_chunks"):
+        if k in record:
+            counts[k] = int(record[k])
+    status = record.get("status", "unknown")
+    if finished and status in ("fetching", "indexing"):
+        status = "failed"  # the task died without recording why (e.g. a timeout)
+    return SourceStatus(source=source, status=status, counts=counts, error=record.get("error"))
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if hasattr(value, "isoformat") else value
