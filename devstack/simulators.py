@@ -9,12 +9,15 @@ from devstack import paths
 from devstack.config import Ports, setting
 from devstack.processes import DevstackError, Service, http_ok, start, stop, wait_until
 
-SERVICES = ("gitlab", "slack", "backlog")
+NAMES = ("gitlab", "slack", "backlog")
 START_TIMEOUT_S = 30.0
 
 
 def service(name: str) -> Service:
     return Service(f"{name}-sim")
+
+
+SERVICES: tuple[Service, ...] = tuple(service(n) for n in NAMES)   # what `make down` and status list
 
 
 def ensure_demo_data() -> Path:
@@ -39,7 +42,7 @@ def start_all(ports: Ports | None = None) -> dict[str, str]:
     env = {**os.environ, **{f"SIM_{name.upper()}_URL": url for name, url in urls.items()},
            "PYTHONPATH": os.pathsep.join(filter(None, [str(paths.ROOT), os.environ.get("PYTHONPATH")]))}
     port_of = {"gitlab": ports.gitlab_sim, "slack": ports.slack_sim, "backlog": ports.backlog_sim}
-    for name in SERVICES:
+    for name in NAMES:
         svc, health = service(name), f"{urls[name]}/_sim/health"
         if svc.pid() and http_ok(health):
             continue
@@ -47,7 +50,7 @@ def start_all(ports: Ports | None = None) -> dict[str, str]:
         start(svc, [sys.executable, "-m", "simulators", "--service", name, "--port", str(port_of[name]),
                     "--host", setting("SIM_HOST", "127.0.0.1"), "--data", str(data)],
               env=env, cwd=paths.ROOT, port=port_of[name], extra={"url": urls[name]})
-    for name in SERVICES:
+    for name in NAMES:
         health = f"{urls[name]}/_sim/health"
         wait_until(service(name), lambda h=health: http_ok(h), timeout=START_TIMEOUT_S, what=f"GET {health}")
     return urls
@@ -55,7 +58,7 @@ def start_all(ports: Ports | None = None) -> dict[str, str]:
 
 def stop_all() -> list[str]:
     """Stop every simulator this launcher started; returns the names of those it stopped."""
-    return [name for name in SERVICES if stop(service(name))]
+    return [name for name in NAMES if stop(service(name))]
 
 
-__all__ = ["DevstackError", "base_urls", "ensure_demo_data", "start_all", "stop_all"]
+__all__ = ["NAMES", "SERVICES", "DevstackError", "base_urls", "ensure_demo_data", "start_all", "stop_all"]

@@ -148,12 +148,12 @@ class GitLabSimulator(SimulatorApp):
 
         @r.route("GET", mr_path)
         async def get_mr(request: Request, pid: str, iid: int) -> Response:
-            return self.json(request, self.mr_detail(*self.mr(pid, iid)))
+            return self.json(request, self.mr_detail(self.mr(pid, iid)[1]))
 
         @r.route("GET", mr_path + "/changes")
         async def changes(request: Request, pid: str, iid: int) -> Response:
             _, mr = self.mr(pid, iid)
-            return self.json(request, {**self.mr_detail(None, mr), "changes": mr["_diffs"], "overflow": False})
+            return self.json(request, {**self.mr_detail(mr), "changes": mr["_diffs"], "overflow": False})
 
         @r.route("GET", mr_path + "/diffs")
         async def diffs(request: Request, pid: str, iid: int) -> Response:
@@ -403,7 +403,7 @@ class GitLabSimulator(SimulatorApp):
             body = await json_body(request)
             mr.update({k: body[k] for k in ("title", "description", "state") if k in body})
             self.touch(mr)
-            return self.json(request, self.mr_detail(None, mr))
+            return self.json(request, self.mr_detail(mr))
 
         @r.route("POST", "/_sim/gitlab/webhooks")
         async def add_webhook(request: Request) -> Response:
@@ -464,7 +464,7 @@ class GitLabSimulator(SimulatorApp):
             return [{k: m[k] for k in SIMPLE_MR_FIELDS} for m in mrs]
         return [public(m) for m in mrs]
 
-    def mr_detail(self, _p: Any, mr: dict[str, Any]) -> dict[str, Any]:
+    def mr_detail(self, mr: dict[str, Any]) -> dict[str, Any]:
         v = mr["_version"]
         return {**public(mr), "subscribed": False, "changes_count": str(len(mr["_diffs"])),
                 "latest_build_started_at": None, "latest_build_finished_at": None,

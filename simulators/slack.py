@@ -296,7 +296,9 @@ class SlackSimulator(SimulatorApp):
             msg["blocks"] = blocks
         thread_ts = params.get("thread_ts")
         if thread_ts and any(m["ts"] == thread_ts for m in self.messages[cid]):
-            parent = self.find(cid, thread_ts)
+            target = self.find(cid, thread_ts)
+            parent = self.find(cid, target.get("thread_ts") or target["ts"])   # a reply's ts means its thread
+            thread_ts = parent["ts"]
             parent["thread_ts"] = parent["ts"]
             msg["thread_ts"], msg["parent_user_id"] = thread_ts, parent["user"]
             if str(params.get("reply_broadcast", "")).lower() in ("1", "true"):

@@ -72,3 +72,27 @@ def stack(localstack: LocalStack) -> dict:
     info = deploy.stack_info(localstack.endpoint)
     deploy.write_stack_json(info)
     return info
+
+
+@pytest.fixture(scope="session")
+def sidecars(localstack: LocalStack) -> Iterator[dict[str, str]]:
+    """ChromaDB, the model host and the source simulators on the test ports, stopped by pid afterwards."""
+    from devstack import chroma, sidecars as sc
+    from devstack.config import Ports
+    from devstack.processes import stop
+
+    ports = Ports()
+    for svc in (chroma.SERVICE, *sc.services()):
+        stop(svc)  # leftovers of an interrupted run (this instance's pid files only)
+    try:
+        urls = {"chroma_url": chroma.start_chroma(ports.chroma), **sc.start(ports, with_demo=True)}
+        yield urls
+    finally:
+        for svc in (*sc.services(), chroma.SERVICE):
+            stop(svc)
+
+
+@pytest.fixture(scope="session")
+def full_stack(stack: dict, sidecars: dict[str, str]) -> dict:
+    """The deployed stack with everything it talks to running."""
+    return {**stack, **sidecars}

@@ -25,6 +25,6 @@ def parse_credentials(source: str, raw: str) -> SourceCredentials:
         raise CredentialsError(f"{source} secret is malformed ({fields}): expected {{base_url, token}}") from None
 
 
-def load_credentials(source: str, secret_arn: str, max_age: int = 300) -> SourceCredentials:
-    """Read and cache (max_age seconds) a source's secret."""
-    return parse_credentials(source, get_secret(secret_arn, max_age=max_age))
+def load_credentials(source: str, secret_arn: str) -> SourceCredentials:
+    """Read a source's secret fresh: a fetch run is infrequent, and a rotated token applies at once."""
+    return parse_credentials(source, get_secret(secret_arn, force_fetch=True))

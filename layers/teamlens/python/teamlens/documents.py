@@ -14,6 +14,19 @@ Kind = Literal[
 ]
 
 
+class Part(BaseModel):
+    """A unit of a document that chunking keeps whole when it can, and cuts between otherwise: a Slack
+    message, a comment or discussion note, an MR description, a diff hunk, a code section."""
+    text: str
+    role: str = Field(default="", description="what the unit is: message, description, note, hunk, section, ...")
+    url: str = Field(default="", description="a link to this unit itself (message permalink, note anchor)")
+    author: str = ""
+    at: datetime | None = Field(default=None, description="when the unit was written")
+    language: str = ""
+    line_start: int | None = Field(default=None, description="first line in the (new) file: code, diff hunks")
+    line_end: int | None = Field(default=None, description="last line in the (new) file: code, diff hunks")
+
+
 class Document(BaseModel):
     id: str = Field(description="deterministic: <source>:<kind>:<natural key>")
     source: SourceName
@@ -29,3 +42,5 @@ class Document(BaseModel):
     project: str = ""
     channel: str = ""
     metadata: dict[str, Any] = Field(default_factory=dict)
+    parts: list[Part] = Field(default_factory=list,
+                              description="the units of `text` in order; chunking cuts between them")

@@ -11,10 +11,11 @@ from pydantic import SecretStr
 from teamlens.sources import SourceError
 
 
-def gitlab_client(base_url: str, token: SecretStr, *, timeout: int = 30, max_retries: int = 5) -> gitlab.Gitlab:
-    # retry_transient_errors: python-gitlab retries 429 (honouring Retry-After) and 5xx itself.
+def gitlab_client(base_url: str, token: SecretStr, *, timeout: int = 30) -> gitlab.Gitlab:
+    # retry_transient_errors: python-gitlab retries 429 (honouring Retry-After) and 5xx itself, with
+    # exponential backoff, up to 10 times per request.
     return gitlab.Gitlab(base_url, private_token=token.get_secret_value(), timeout=timeout,
-                         retry_transient_errors=True, max_retries=max_retries, per_page=100)
+                         retry_transient_errors=True, per_page=100)
 
 
 class GitLabSource:

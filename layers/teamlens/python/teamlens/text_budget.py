@@ -1,0 +1,146 @@
+"""Cheap, conservative token counting and splitting, for chunking and prompt packing.
+
+No tokenizer is loaded: the count is an estimate meant to stay at or above what the multilingual
+embedding and chat tokenizers (SentencePiece/BPE) produce, so text that "fits" here fits there too.
+  - each CJK character (kanji, kana, hangul, full-width forms) counts 1: those tokenizers rarely merge
+    more than two, and often emit one per character;
+  - a run of letters counts 1 per 4 characters (rounded up, so at least 1 a word), or 1 per 3 when it
+    has a non-ASCII letter (Vietnamese syllables with diacritics split more often); combining marks
+    count 1 each;
+  - a run of digits or hex counts 1 per 2 characters: numbers, ids and hashes split finely;
+  - any other visible character (punctuation, operators, emoji) counts 1, emoji and other astral
+    characters 2;
+  - whitespace is free.
+The count is subadditive (count(a + b) <= count(a) + count(b)), so packing by summing the parts' counts
+never overflows a budget.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+_CJK = (
+    "\u1100-\u11ff"   # hangul jamo
+    "\u2e80-\u2fdf"   # CJK radicals
+    "\u3000-\u303f"   # CJK symbols and punctuation
+    "\u3040-\u309f"   # hiragana
+    "\u30a0-\u30ff"   # katakana
+    "\u3100-\u31ff"   # bopomofo, hangul compat jamo, kanbun, katakana extensions
+    "\u3200-\u33ff"   # enclosed CJK letters, CJK compatibility
+    "\u3400-\u4dbf"   # CJK extension A
+    "\u4e00-\u9fff"   # CJK unified ideographs
+    "\uac00-\ud7af"   # hangul syllables
+    "\uf900-\ufaff"   # CJK compatibility ideographs
+    "\ufe30-\ufe4f"   # CJK compatibility forms
+    "\uff00-\uffef"   # half-width and full-width forms
+    "\U00020000-\U0003134f"  # CJK extensions B-G
+)
+CJK_CHAR = re.compile(f"[{_CJK}]")
+_TOKEN_RUN = re.compile(
+    rf"(?P<cjk>[{_CJK}])"
+    rf"|(?P<num>[0-9]+)"
+    rf"|(?P<word>[^\W0-9_{_CJK}]+)"
+    rf"|(?P<space>\s+)"
+    rf"|(?P<other>.)",
+    re.DOTALL,
+)
+
+
+def count_tokens(text: str) -> int:
+    """A conservative estimate of the tokens `text` costs (see the module docstring)."""
+    total = 0
+    for m in _TOKEN_RUN.finditer(text):
+        kind = m.lastgroup
+        if kind == "space":
+            continue
+        if kind == "cjk":
+            total += 1
+        elif kind == "num":
+            total += math.ceil(len(m.group()) / 2)
+        elif kind == "word":
+            word = m.group()
+            total += math.ceil(len(word) / (4 if word.isascii() else 3))
+        else:
+            total += 2 if ord(m.group()) > 0xFFFF else 1
+    return total
+
+
+def fits(text: str, max_tokens: int) -> bool:
+    return count_tokens(text) <= max_tokens
+
+
+def truncate(text: str, max_tokens: int, marker: str = "…") -> str:
+    """`text` cut so that it (with `marker` appended when cut) fits `max_tokens`."""
+    if count_tokens(text) <= max_tokens:
+        return text
+    room = max(0, max_tokens - count_tokens(marker))
+    return split_text(text, room)[0].rstrip() + marker if room else ""
+
+
+# Where to cut, best first: paragraphs, lines, sentence ends (Latin and CJK), spaces.
+_SEPARATORS = (
+    re.compile(r"\n[ \t]*\n\s*"),
+    re.compile(r"\n"),
+    re.compile(r"[.!?;:](?:\s+)|[。！？；]\s*"),
+    re.compile(r"[、，,]\s*|\s+"),
+)
+
+
+def split_text(text: str, max_tokens: int) -> list[str]:
+    """Cut `text` into consecutive pieces of at most `max_tokens` each, cutting at the coarsest boundary
+    that works (paragraph, line, sentence, clause or word; characters as the last resort). Lossless:
+    ''.join(pieces) == text."""
+    if max_tokens < 1:
+        raise ValueError("max_tokens must be at least 1")
+    if count_tokens(text) <= max_tokens:
+        return [text] if text else []
+    pieces: list[str] = []
+    current, current_tokens = "", 0
+    for atom in _atoms(text, max_tokens, 0):
+        tokens = count_tokens(atom)
+        if current and current_tokens + tokens > max_tokens:
+            pieces.append(current)
+            current, current_tokens = "", 0
+        current += atom
+        current_tokens += tokens
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _atoms(text: str, max_tokens: int, level: int) -> list[str]:
+    """`text` as consecutive atoms of at most `max_tokens` each, split at separator `level` or finer."""
+    if count_tokens(text) <= max_tokens:
+        return [text]
+    if level == len(_SEPARATORS):
+        return _hard_cut(text, max_tokens)
+    out: list[str] = []
+    for piece in _split_after(text, _SEPARATORS[level]):
+        out += _atoms(piece, max_tokens, level + 1)
+    return out
+
+
+def _split_after(text: str, pattern: re.Pattern[str]) -> list[str]:
+    pieces, start = [], 0
+    for m in pattern.finditer(text):
+        if start < m.end() < len(text):
+            pieces.append(text[start:m.end()])
+            start = m.end()
+    pieces.append(text[start:])
+    return [p for p in pieces if p]
+
+
+def _hard_cut(text: str, max_tokens: int) -> list[str]:
+    """Character cuts, each piece as long as fits (binary search on its length)."""
+    out: list[str] = []
+    while text:
+        lo, hi = 1, len(text)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if count_tokens(text[:mid]) <= max_tokens:
+                lo = mid
+            else:
+                hi = mid - 1
+        out.append(text[:lo])
+        text = text[lo:]
+    return out

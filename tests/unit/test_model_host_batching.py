@@ -1,0 +1,85 @@
+"""model_host.batching: concurrent requests share encoder calls and each gets its own rows back."""
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from model_host.batching import MicroBatcher, Pending, group_by_key, split_rows
+
+
+def test_split_rows_cuts_per_request():
+    m = np.arange(12).reshape(6, 2)
+    parts = split_rows(m, [1, 3, 2])
+    assert [p.shape[0] for p in parts] == [1, 3, 2]
+    assert parts[1].tolist() == [[2, 3], [4, 5], [6, 7]]
+
+
+def test_split_rows_handles_tuples_and_checks_counts():
+    vectors, counts = np.zeros((3, 4)), np.array([5, 6, 7])
+    parts = split_rows((vectors, counts), [2, 1])
+    assert parts[1][1].tolist() == [7] and parts[0][0].shape == (2, 4)
+    with pytest.raises(ValueError):
+        split_rows(np.zeros((2, 4)), [1, 2])
+
+
+def test_group_by_key_keeps_arrival_order():
+    items = [Pending(["a"], "q", None), Pending(["b"], "p", None), Pending(["c"], "q", None)]
+    groups = group_by_key(items)
+    assert [k for k, _ in groups] == ["q", "p"]
+    assert [p.texts for p in groups[0][1]] == [["a"], ["c"]]
+
+
+def fake_encoder(calls: list[tuple[int, object]]):
+    def encode(texts: list[str], key: object) -> np.ndarray:
+        calls.append((len(texts), key))
+        return np.array([[len(t), hash(key) % 7] for t in texts], dtype=np.float32)
+    return encode
+
+
+def test_concurrent_requests_share_one_batch_and_get_their_rows():
+    calls: list[tuple[int, object]] = []
+    stats: list[tuple[int, int, float]] = []
+
+    async def scenario():
+        batcher = MicroBatcher(fake_encoder(calls), ThreadPoolExecutor(1), max_texts=100, wait_s=0.05,
+                               on_batch=lambda r, t, s: stats.append((r, t, s)))
+        results = await asyncio.gather(*(batcher.embed(["x" * i] * i, "q") for i in range(1, 6)))
+        await batcher.stop()
+        return results
+
+    results = asyncio.run(scenario())
+    assert calls == [(15, "q")]  # five requests, one encoder call
+    assert stats[0][:2] == (5, 15)
+    for i, rows in enumerate(results, start=1):
+        assert rows.shape == (i, 2) and set(rows[:, 0].tolist()) == {i}
+
+
+def test_different_keys_are_encoded_apart_and_limits_split_batches():
+    calls: list[tuple[int, object]] = []
+
+    async def scenario():
+        batcher = MicroBatcher(fake_encoder(calls), ThreadPoolExecutor(1), max_texts=4, wait_s=0.05)
+        await asyncio.gather(batcher.embed(["a", "b"], "q"), batcher.embed(["c"], "p"),
+                             batcher.embed(["d", "e"], "q"), batcher.embed(["f", "g", "h"], "q"))
+        await batcher.stop()
+
+    asyncio.run(scenario())
+    assert sum(n for n, _ in calls) == 8
+    assert all(n <= 5 for n, _ in calls)  # a batch stops taking requests once it holds max_texts
+    assert {k for _, k in calls} == {"q", "p"}
+
+
+def test_an_encoder_failure_reaches_every_waiting_request():
+    def broken(texts, key):
+        raise RuntimeError("boom")
+
+    async def scenario():
+        batcher = MicroBatcher(broken, ThreadPoolExecutor(1), wait_s=0.01)
+        results = await asyncio.gather(batcher.embed(["a"]), batcher.embed(["b"]), return_exceptions=True)
+        await batcher.stop()
+        return results
+
+    assert all(isinstance(r, RuntimeError) for r in asyncio.run(scenario()))
