@@ -50,13 +50,19 @@ class TeamlensStack(cdk.Stack):
         storage.raw_bucket.grant_read(index)
         storage.ingestion_state.grant_read_write_data(index)
 
-        ingestion = Ingestion(self, "Ingestion", fetch=fetch, index=index, schedule=config.ingest_schedule,
-                              schedule_enabled=config.ingest_schedule_enabled)
+        reindex_plan = function("IngestReindexPlan", "ingest_reindex", timeout=cdk.Duration.minutes(5))
+        storage.raw_bucket.grant_read_write(reindex_plan)
+        storage.ingestion_state.grant_read_write_data(reindex_plan)
+
+        ingestion = Ingestion(self, "Ingestion", fetch=fetch, index=index, reindex_plan=reindex_plan,
+                              schedule=config.ingest_schedule, schedule_enabled=config.ingest_schedule_enabled)
 
         api_fn = function("ApiHandler", "api")
         api_fn.add_environment("INGEST_STATE_MACHINE_ARN", ingestion.state_machine.state_machine_arn)
-        ingestion.state_machine.grant_start_execution(api_fn)
-        ingestion.state_machine.grant_read(api_fn)
+        api_fn.add_environment("REINDEX_STATE_MACHINE_ARN", ingestion.reindex_state_machine.state_machine_arn)
+        for machine in (ingestion.state_machine, ingestion.reindex_state_machine):
+            machine.grant_start_execution(api_fn)
+            machine.grant_read(api_fn)
         storage.ingestion_state.grant_read_data(api_fn)
         storage.conversations.grant_read_write_data(api_fn)
 
@@ -71,6 +77,7 @@ class TeamlensStack(cdk.Stack):
             "ConversationsTable": storage.conversations.table_name,
             "IngestionStateTable": storage.ingestion_state.table_name,
             "IngestStateMachineArn": ingestion.state_machine.state_machine_arn,
+            "ReindexStateMachineArn": ingestion.reindex_state_machine.state_machine_arn,
             "IngestScheduleRule": ingestion.schedule.rule_name,
             "HealthFunction": health.function_name,
             "IngestFetchFunction": fetch.function_name,

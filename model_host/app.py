@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import logging
@@ -43,7 +44,14 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 def create_app(rt: Runtime) -> FastAPI:
     s = rt.settings
-    app = FastAPI(title="teamlens model host", docs_url=None, redoc_url=None, openapi_url=None)
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        rt.scheduler.shutdown()
+        if rt.batcher is not None:
+            await rt.batcher.stop()
+
+    app = FastAPI(title="teamlens model host", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.add_middleware(BodyLimit, max_bytes=s.max_request_bytes)
     app.add_middleware(CountRequests, metrics=rt.metrics)
     _install_error_handlers(app)
@@ -54,7 +62,8 @@ def create_app(rt: Runtime) -> FastAPI:
             return json_response({"status": "loading"}, 503, {"Retry-After": "2"})
         assert rt.embedder is not None and rt.chat is not None
         return json_response({"status": "ok", "embedding_model": rt.embedder.model_id,
-                              "embedding_dimension": rt.embedder.dimension, "chat_model": rt.chat.model_id,
+                              "embedding_dimension": rt.embedder.dimension, "embedding_dtype": rt.embedder.dtype,
+                              "chat_model": rt.chat.model_id,
                               "context_tokens": rt.chat.context_tokens})
 
     @app.get("/metrics")
@@ -126,12 +135,6 @@ def create_app(rt: Runtime) -> FastAPI:
         return json_response(fmt.chat_completion(
             id=fmt.completion_id(), model=chat.model_id, text=gen.text, finish_reason=gen.finish_reason,
             prompt_tokens=gen.prompt_tokens, completion_tokens=gen.completion_tokens))
-
-    @app.on_event("shutdown")
-    async def _shutdown() -> None:
-        rt.scheduler.shutdown()
-        if rt.batcher is not None:
-            await rt.batcher.stop()
 
     return app
 
@@ -233,8 +236,11 @@ def stream_completion(rt: Runtime, chat: ChatBackend, prompt: str, params: Gener
                 break
             try:
                 gen: Generation = ticket.result.result()
+            except Cancelled:
+                return
             except Exception as exc:  # noqa: BLE001 - the stream has started: report in-band
                 log.exception("generation failed mid-stream")
+                finished = True
                 yield fmt.sse(error_body(f"generation failed: {exc}", "server_error"))
                 return
             yield fmt.sse(fmt.chat_chunk(id=cid, model=model, created=created, finish_reason=gen.finish_reason))

@@ -6,6 +6,8 @@ vector size is whatever the model says. Vectors are L2-normalized.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 # Request input_type -> prompt names to look for in the model's configuration, in order.
@@ -16,15 +18,34 @@ _PROMPT_CANDIDATES = {
 }
 
 
+def cpu_has_native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    try:
+        flags = cpuinfo.read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def resolve_dtype(setting: str, device: str) -> str:
+    """The compute dtype for `MODEL_HOST_EMBEDDING_DTYPE=setting` on this device."""
+    if setting != "auto":
+        return setting
+    if device != "cpu":
+        return "float16"
+    return "bfloat16" if cpu_has_native_bf16() else "float32"
+
+
 class SentenceTransformerEmbedder:
-    def __init__(self, source: str, *, model_id: str, device: str, threads: int) -> None:
+    def __init__(self, source: str, *, model_id: str, device: str, threads: int, dtype: str = "auto") -> None:
         import torch
         from sentence_transformers import SentenceTransformer
 
         if device == "cpu":
             torch.set_num_threads(threads)
         self.model_id = model_id
-        self.model = SentenceTransformer(source, device=device, local_files_only=True)
+        self.dtype = resolve_dtype(dtype, device)
+        self.model = SentenceTransformer(source, device=device, local_files_only=True,
+                                         model_kwargs={"dtype": getattr(torch, self.dtype)})
         self.model.eval()
         self.dimension = int(self.model.get_embedding_dimension())
         self.max_seq_length = int(self.model.max_seq_length)
@@ -53,8 +74,11 @@ class SentenceTransformerEmbedder:
                 texts, prompt_name=prompt_name, normalize_embeddings=True, convert_to_numpy=True,
                 show_progress_bar=False, batch_size=32,
             )
+        # Normalize again in float32: a bfloat16 norm is only good to ~1e-3.
+        vectors = np.asarray(vectors, dtype=np.float32)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         prefix = self._prefix(prompt_name)
         ids = self.model.tokenizer([prefix + t for t in texts], truncation=True,
                                    max_length=self.max_seq_length)["input_ids"]
         counts = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(texts))
-        return np.asarray(vectors, dtype=np.float32), counts
+        return vectors, counts

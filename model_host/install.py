@@ -9,6 +9,8 @@ wheel is not rebuilt (pip also caches it between venvs).
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
@@ -131,6 +133,20 @@ def ensure_weights(venv: Path = VENV, models_dir: Path = MODELS_DIR) -> bool:
     return True
 
 
+@contextlib.contextmanager
+def install_lock(venv: Path = VENV):
+    """One install at a time on this machine (a test run and `make up` may both ask)."""
+    lock_path = venv.parent / f".{venv.name}.install.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log("another install is running; waiting for it")
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+
+
 def ensure_installed(use_gpu: bool | None = None) -> None:
     """Venv and weights in place; raises InstallError with what to do when something fails."""
     if use_gpu is None:
@@ -138,8 +154,9 @@ def ensure_installed(use_gpu: bool | None = None) -> None:
             use_gpu = Settings.from_env().use_gpu
         except ValueError:  # an invalid combination is reported when the server starts
             use_gpu = parse_bool("USE_GPU", os.environ.get("USE_GPU", "false"))
-    ensure_venv(use_gpu)
-    ensure_weights()
+    with install_lock():
+        ensure_venv(use_gpu)
+        ensure_weights()
 
 
 def main() -> int:

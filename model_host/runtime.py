@@ -56,9 +56,10 @@ class Runtime:
         log.info("loading embedding model %s", s.embedding_source())
         self.embedder = SentenceTransformerEmbedder(
             s.embedding_source(), model_id=s.embedding_model_id, device="cuda" if s.use_gpu else "cpu",
-            threads=s.threads)
+            threads=s.threads, dtype=s.embedding_dtype)
         self.embedder.encode(["warm up"])
-        log.info("embedding model ready: %s, %d dimensions", self.embedder.model_id, self.embedder.dimension)
+        log.info("embedding model ready: %s, %d dimensions, %s", self.embedder.model_id, self.embedder.dimension,
+                 self.embedder.dtype)
         log.info("loading chat model %s", s.llm_source())
         self.chat = load_chat_backend(s)
         log.info("chat model ready: %s, context %d tokens", self.chat.model_id, self.chat.context_tokens)

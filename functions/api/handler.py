@@ -10,7 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from teamlens.aws import client, ingestion_state
-from teamlens.ingestion.runs import RunNotFound, RunStatus, StartIngest, run_status, start_run
+from teamlens.ingestion.runs import RunNotFound, RunStatus, StartIngest, is_reindex, run_status, start_run
 
 logger = Logger()
 app = APIGatewayRestResolver(enable_validation=True)
@@ -24,11 +24,19 @@ def post_ingest(body: StartIngest) -> Response[dict]:
                     content_type="application/json")
 
 
+@app.post("/reindex")
+def post_reindex(body: StartIngest) -> Response[dict]:
+    run_id = start_run(client("stepfunctions"), os.environ["REINDEX_STATE_MACHINE_ARN"], body, kind="reindex")
+    return Response(status_code=202, body={"run_id": run_id, "status": "RUNNING"},
+                    content_type="application/json")
+
+
 @app.get("/ingest/runs/<run_id>")
 def get_ingest_run(run_id: str) -> RunStatus:
+    machine = "REINDEX_STATE_MACHINE_ARN" if is_reindex(run_id) else "INGEST_STATE_MACHINE_ARN"
     try:
         return run_status(run_id, sfn=client("stepfunctions"), state=ingestion_state(),
-                          state_machine_arn=os.environ["INGEST_STATE_MACHINE_ARN"])
+                          state_machine_arn=os.environ[machine])
     except RunNotFound:
         raise NotFoundError(f"ingestion run {run_id!r} not found") from None
 

@@ -31,5 +31,5 @@ def handler(event: IndexRequest, context: LambdaContext) -> dict:
     if event.run_id:
         ingestion_state().add_index_counts(event.run_id, outcome.source, objects=outcome.objects,
                                            chunks=outcome.chunks, removed=outcome.removed,
-                                           done=outcome.next_offset is None)
+                                           done=outcome.next_offset is None, failed=outcome.failed)
     return outcome.model_dump()

@@ -18,7 +18,7 @@ class Part(BaseModel):
     """A unit of a document that chunking keeps whole when it can, and cuts between otherwise: a Slack
     message, a comment or discussion note, an MR description, a diff hunk, a code section."""
     text: str
-    role: str = Field(default="", description="what the unit is: message, description, note, hunk, section, ...")
+    role: str = Field(default="", description="message, description, body, note, comment, hunk, section, ...")
     url: str = Field(default="", description="a link to this unit itself (message permalink, note anchor)")
     author: str = ""
     at: datetime | None = Field(default=None, description="when the unit was written")
@@ -28,7 +28,7 @@ class Part(BaseModel):
 
 
 class Document(BaseModel):
-    id: str = Field(description="deterministic: <source>:<kind>:<natural key>")
+    id: str = Field(description="deterministic <source>:<short kind>:<natural key>, e.g. gitlab:mr:11:4")
     source: SourceName
     kind: Kind
     title: str

@@ -4,9 +4,8 @@ No tokenizer is loaded: the count is an estimate meant to stay at or above what 
 embedding and chat tokenizers (SentencePiece/BPE) produce, so text that "fits" here fits there too.
   - each CJK character (kanji, kana, hangul, full-width forms) counts 1: those tokenizers rarely merge
     more than two, and often emit one per character;
-  - a run of letters counts 1 per 4 characters (rounded up, so at least 1 a word), or 1 per 3 when it
-    has a non-ASCII letter (Vietnamese syllables with diacritics split more often); combining marks
-    count 1 each;
+  - a run of letters counts 1/4 per ASCII letter and 1/2 per other letter (Vietnamese syllables with
+    diacritics split more often), rounded up, so at least 1 a word; combining marks count 1 each;
   - a run of digits or hex counts 1 per 2 characters: numbers, ids and hashes split finely;
   - any other visible character (punctuation, operators, emoji) counts 1, emoji and other astral
     characters 2;
@@ -59,7 +58,8 @@ def count_tokens(text: str) -> int:
             total += math.ceil(len(m.group()) / 2)
         elif kind == "word":
             word = m.group()
-            total += math.ceil(len(word) / (4 if word.isascii() else 3))
+            non_ascii = 0 if word.isascii() else sum(1 for c in word if ord(c) > 0x7F)
+            total += math.ceil((len(word) + non_ascii) / 4)  # 1/4 per ASCII letter, 1/2 per other
         else:
             total += 2 if ord(m.group()) > 0xFFFF else 1
     return total

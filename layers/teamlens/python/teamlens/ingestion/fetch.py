@@ -48,8 +48,10 @@ def _sync_gitlab(creds: SourceCredentials, store: RawStore, cursor: dict) -> Syn
 
 def _sync_slack(creds: SourceCredentials, store: RawStore, cursor: dict) -> SyncResult:
     max_calls = int(os.environ["SLACK_MAX_CALLS"]) if os.environ.get("SLACK_MAX_CALLS") else None
+    rescan_days = float(os.environ.get("SLACK_RESCAN_DAYS") or 14)
     return sync_slack(SlackSource(slack_client(creds.base_url, creds.token)), store, cursor,
-                      channel_names=_csv("SLACK_CHANNELS"), max_calls=max_calls)
+                      channel_names=_csv("SLACK_CHANNELS"), max_calls=max_calls,
+                      rescan_seconds=int(rescan_days * 86400))
 
 
 def _sync_backlog(creds: SourceCredentials, store: RawStore, cursor: dict) -> SyncResult:

@@ -26,6 +26,7 @@ class IndexOutcome(BaseModel):
     objects: int
     chunks: int
     removed: int
+    failed: list[str] = []
     next_offset: int | None
 
 
@@ -39,17 +40,19 @@ def index_manifest(request: IndexRequest, *, store: RawStore, embedder: Embedder
     if request.offset == 0:
         removed += sum(vectors.delete_raw(source, key) for key in manifest["deleted"])
     keys = manifest["changed"][request.offset:request.offset + slice_size]
+    failures: list[str] = []
     chunks_total, removed_more = index_keys(source, keys, store=store, embedder=embedder, vectors=vectors,
-                                            budget=budget)
+                                            budget=budget, failures=failures)
     end = request.offset + len(keys)
     return IndexOutcome(source=source, manifest_key=request.manifest_key, objects=len(keys), chunks=chunks_total,
-                        removed=removed + removed_more,
+                        removed=removed + removed_more, failed=failures,
                         next_offset=end if end < len(manifest["changed"]) else None)
 
 
 def index_keys(source: str, keys: list[str], *, store: RawStore, embedder: Embedder, vectors: VectorStore,
-               budget: ChunkBudget | None = None) -> tuple[int, int]:
-    """Returns (chunks written, stale chunks removed)."""
+               budget: ChunkBudget | None = None, failures: list[str] | None = None) -> tuple[int, int]:
+    """Returns (chunks written, stale chunks removed); objects that cannot be normalized go to `failures`."""
+    failures = [] if failures is None else failures
     budget = budget or ChunkBudget()
     per_key = {}
     for key in keys:
@@ -57,7 +60,12 @@ def index_keys(source: str, keys: list[str], *, store: RawStore, embedder: Embed
         if raw is None:  # deleted after the manifest was written
             per_key[key] = []
             continue
-        per_key[key] = [c for doc in documents_from_raw(key, raw) for c in chunk_document(doc, budget)]
+        try:
+            per_key[key] = [c for doc in documents_from_raw(key, raw) for c in chunk_document(doc, budget)]
+        except ValueError as exc:
+            # One malformed object must not block the slice; it is reported, and the raw object stays in
+            # S3 for a reindex once the normalizer handles it.
+            failures.append(f"{key}: {exc}"[:500])
     flat = [c for chunks in per_key.values() for c in chunks]
     vectors_by_id = dict(zip((c.id for c in flat), embedder.embed([c.text for c in flat], kind="passage")))
     written = removed = 0

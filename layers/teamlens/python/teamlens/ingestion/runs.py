@@ -39,12 +39,16 @@ class RunNotFound(LookupError):
     pass
 
 
-def new_run_id() -> str:
-    return f"run-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+def new_run_id(kind: str = "run") -> str:
+    return f"{kind}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
-def start_run(sfn, state_machine_arn: str, request: StartIngest) -> str:
-    run_id = new_run_id()
+def is_reindex(run_id: str) -> bool:
+    return run_id.startswith("reindex-")
+
+
+def start_run(sfn, state_machine_arn: str, request: StartIngest, kind: str = "run") -> str:
+    run_id = new_run_id(kind)
     sfn.start_execution(stateMachineArn=state_machine_arn, name=run_id,
                         input=json.dumps({"sources": sorted(set(request.sources), key=SOURCES.index)}))
     return run_id
@@ -71,13 +75,14 @@ def _source_status(source: str, record: dict[str, Any] | None, finished: bool) -
         return SourceStatus(source=source, status="failed" if finished else "pending",
                             error="the run ended before this source started" if finished else None)
     counts = {k: int(v) for k, v in (record.get("counts") or {}).items()}
-    for k in ("changed", "deleted", "indexed_objects", "indexed_chunks", "removed_chunks"):
+    for k in ("changed", "deleted", "indexed_objects", "indexed_chunks", "removed_chunks", "failed_objects"):
         if k in record:
             counts[k] = int(record[k])
     status = record.get("status", "unknown")
     if finished and status in ("fetching", "indexing"):
         status = "failed"  # the task died without recording why (e.g. a timeout)
-    return SourceStatus(source=source, status=status, counts=counts, error=record.get("error"))
+    error = record.get("error") or ("; ".join(record["index_errors"][:3]) if record.get("index_errors") else None)
+    return SourceStatus(source=source, status=status, counts=counts, error=error)
 
 
 def _iso(value: Any) -> str | None:

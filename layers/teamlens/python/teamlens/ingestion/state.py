@@ -55,13 +55,16 @@ class IngestionState:
         return resp["Items"]
 
     def add_index_counts(self, run_id: str, source: str, *, objects: int, chunks: int, removed: int,
-                         done: bool) -> None:
+                         done: bool, failed: list[str] | None = None) -> None:
         """Accumulate over the slices of one source's manifest (atomic ADD)."""
-        self.table.update_item(
-            Key={"pk": f"run#{run_id}", "sk": f"source#{source}"},
-            UpdateExpression="ADD indexed_objects :o, indexed_chunks :c, removed_chunks :r "
-                             "SET #s = :s, updated_at = :u" + (", indexed_at = :u" if done else ""),
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":o": objects, ":c": chunks, ":r": removed,
-                                       ":s": "indexed" if done else "indexing", ":u": now_iso()},
-        )
+        values = {":o": objects, ":c": chunks, ":r": removed, ":f": len(failed or []),
+                  ":s": "indexed" if done else "indexing", ":u": now_iso()}
+        update = "ADD indexed_objects :o, indexed_chunks :c, removed_chunks :r, failed_objects :f " \
+                 "SET #s = :s, updated_at = :u"
+        if done:
+            update += ", indexed_at = :u"
+        if failed:
+            update += ", index_errors = list_append(if_not_exists(index_errors, :empty), :e)"
+            values.update({":empty": [], ":e": failed[:20]})
+        self.table.update_item(Key={"pk": f"run#{run_id}", "sk": f"source#{source}"}, UpdateExpression=update,
+                               ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues=values)

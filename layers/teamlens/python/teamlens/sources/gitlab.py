@@ -37,12 +37,23 @@ class GitLabSource:
 
     def merge_requests(self, project_id: int, updated_after: datetime | None) -> Iterator[dict]:
         """Every MR updated after the cursor, oldest update first, following all pages."""
-        project = self.gl.projects.get(project_id, lazy=True)
+        return self._updated_since(self.gl.projects.get(project_id, lazy=True).mergerequests,
+                                   f"project {project_id} MRs", updated_after)
+
+    def issues(self, project_id: int, updated_after: datetime | None) -> Iterator[dict]:
+        return self._updated_since(self.gl.projects.get(project_id, lazy=True).issues,
+                                   f"project {project_id} issues", updated_after)
+
+    def _updated_since(self, manager, what: str, updated_after: datetime | None) -> Iterator[dict]:
         params = {"state": "all", "order_by": "updated_at", "sort": "asc", "iterator": True}
         if updated_after:
             params["updated_after"] = updated_after.isoformat()
-        for mr in self._guard(f"project {project_id} MRs", lambda: project.mergerequests.list(**params)):
-            yield mr.asdict()
+        items = self._guard(what, lambda: manager.list(**params))
+        while True:  # pages are fetched while iterating: errors surface here too
+            item = self._guard(what, lambda: next(items, None))
+            if item is None:
+                return
+            yield item.asdict()
 
     def mr_diffs(self, project_id: int, iid: int) -> list[dict]:
         """Per-file diffs (`/diffs`; `/changes` is deprecated since GitLab 15.7)."""
@@ -56,14 +67,6 @@ class GitLabSource:
     def mr_discussions(self, project_id: int, iid: int) -> list[dict]:
         path = f"/projects/{project_id}/merge_requests/{iid}/discussions"
         return list(self._guard(f"MR !{iid} discussions", lambda: self.gl.http_list(path, iterator=True)))
-
-    def issues(self, project_id: int, updated_after: datetime | None) -> Iterator[dict]:
-        project = self.gl.projects.get(project_id, lazy=True)
-        params = {"state": "all", "order_by": "updated_at", "sort": "asc", "iterator": True}
-        if updated_after:
-            params["updated_after"] = updated_after.isoformat()
-        for issue in self._guard(f"project {project_id} issues", lambda: project.issues.list(**params)):
-            yield issue.asdict()
 
     def issue_notes(self, project_id: int, iid: int) -> list[dict]:
         path = f"/projects/{project_id}/issues/{iid}/notes"
