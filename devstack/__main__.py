@@ -7,7 +7,7 @@ import sys
 import time
 import urllib.request
 
-from devstack import chroma, deploy, localstack, paths, sidecars
+from devstack import api_client, chroma, deploy, localstack, paths, sidecars
 from devstack.config import Ports
 from devstack.npm_tools import ensure_npm_tools
 from devstack.processes import DevstackError, Service
@@ -52,6 +52,15 @@ def up(ports: Ports, *, with_sidecars: bool = True, with_demo: bool = True) -> d
     print(f"  {'deployed' if deployed else 'unchanged, nothing to deploy'} ({time.time() - t_deploy:.1f}s)")
     info = {**deploy.stack_info(endpoint), **urls}
     deploy.write_stack_json(info)
+    if with_sidecars and with_demo and not deploy.ingested(endpoint):
+        _step("ingesting the demo workspace (first run on this LocalStack)")
+        t_ingest = time.time()
+        run = api_client.ingest_and_wait(info)
+        for s in run["sources"]:
+            counts = s.get("counts", {})
+            print(f"  {s['source']:8} {s['status']:8} objects={counts.get('indexed_objects', 0)} "
+                  f"chunks={counts.get('indexed_chunks', 0)}" + (f"  error: {s['error']}" if s.get("error") else ""))
+        print(f"  run {run['run_id']} {run['status']} in {time.time() - t_ingest:.0f}s")
     print(f"\nteamlens is up in {time.time() - t0:.0f}s  (outputs in {paths.STACK_JSON})")
     print(f"  API URL : {info['api_url']}")
     print(f"  API key : {info['api_key']}")

@@ -138,6 +138,14 @@ def stack_info(endpoint: str) -> dict[str, object]:
     }
 
 
+def ingested(endpoint: str) -> bool:
+    """Whether this LocalStack has run an ingestion (each source's cursor lives in the state table)."""
+    table = outputs(endpoint)["IngestionStateTable"]
+    resp = client("dynamodb", endpoint).get_item(TableName=table, Key={"pk": {"S": "cursor#slack"},
+                                                                      "sk": {"S": "cursor"}})
+    return "Item" in resp
+
+
 def write_stack_json(info: dict[str, object]) -> None:
     paths.STACK_JSON.parent.mkdir(parents=True, exist_ok=True)
     tmp = paths.STACK_JSON.with_suffix(".tmp")

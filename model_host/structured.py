@@ -54,21 +54,14 @@ def output_problem(text: str, constraint: OutputConstraint) -> str | None:
         return f"not valid JSON ({exc.msg} at {exc.pos})"
     if constraint.schema is None:
         return None if isinstance(value, dict) else "not a JSON object"
-    error = _validator(json.dumps(constraint.schema, sort_keys=True)).best_match_error(value)
-    return error
+    from jsonschema.exceptions import best_match
+
+    err = best_match(_validator(json.dumps(constraint.schema, sort_keys=True)).iter_errors(value))
+    return None if err is None else f"{'/'.join(map(str, err.absolute_path)) or '(root)'}: {err.message}"
 
 
 @lru_cache(maxsize=64)
 def _validator(schema_json: str):
     from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import best_match
 
-    validator = Draft202012Validator(json.loads(schema_json))
-
-    class _Check:
-        @staticmethod
-        def best_match_error(value: Any) -> str | None:
-            err = best_match(validator.iter_errors(value))
-            return None if err is None else f"{'/'.join(map(str, err.absolute_path)) or '(root)'}: {err.message}"
-
-    return _Check()
+    return Draft202012Validator(json.loads(schema_json))

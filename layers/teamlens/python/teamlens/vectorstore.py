@@ -29,20 +29,19 @@ class VectorStore:
             raise VectorStoreError(f"ChromaDB at {url} is unavailable: {exc}") from None
         self.url = url
         self.embedding_model = embedding_model
-        self._collections: dict[str, Any] = {}
 
     def collection(self, source: str):
-        if source not in self._collections:
-            col = self.client.get_or_create_collection(
-                name=f"{COLLECTION_PREFIX}{source}", embedding_function=None,
-                metadata={"hnsw:space": "cosine", "embedding_model": self.embedding_model})
-            built_with = (col.metadata or {}).get("embedding_model")
-            if built_with and built_with != self.embedding_model:
-                raise VectorStoreError(
-                    f"the {source} index was built with {built_with} but the model host serves "
-                    f"{self.embedding_model}: run the reindex workflow")
-            self._collections[source] = col
-        return self._collections[source]
+        # Not cached: a reindex elsewhere drops and recreates collections, and a warm Lambda holding the
+        # old handle would write to a collection that no longer exists.
+        col = self.client.get_or_create_collection(
+            name=f"{COLLECTION_PREFIX}{source}", embedding_function=None,
+            metadata={"hnsw:space": "cosine", "embedding_model": self.embedding_model})
+        built_with = (col.metadata or {}).get("embedding_model")
+        if built_with and built_with != self.embedding_model:
+            raise VectorStoreError(
+                f"the {source} index was built with {built_with} but the model host serves "
+                f"{self.embedding_model}: run the reindex workflow")
+        return col
 
     def replace(self, source: str, raw_key: str, ids: Sequence[str], texts: Sequence[str],
                 embeddings: Sequence[Sequence[float]], metadatas: Sequence[dict[str, Any]]) -> int:
@@ -72,4 +71,3 @@ class VectorStore:
             self.client.delete_collection(f"{COLLECTION_PREFIX}{source}")
         except Exception:  # noqa: BLE001 - absent already: nothing to drop
             pass
-        self._collections.pop(source, None)

@@ -65,23 +65,45 @@ def run_status(run_id: str, *, sfn, state_machine_arn: str, state: IngestionStat
     requested = json.loads(desc.get("input") or "{}").get("sources") or list(SOURCES)
     records = {r["source"]: r for r in state.run(run_id)}
     finished = desc["status"] != "RUNNING"
-    sources = [_source_status(s, records.get(s), finished) for s in requested]
+    branch_errors = _branch_errors(desc.get("output"))
+    sources = [_source_status(s, records.get(s), finished, branch_errors.get(s)) for s in requested]
     return RunStatus(run_id=run_id, status=desc["status"], started_at=_iso(desc.get("startDate")),
                      stopped_at=_iso(desc.get("stopDate")), sources=sources)
 
 
-def _source_status(source: str, record: dict[str, Any] | None, finished: bool) -> SourceStatus:
+def _branch_errors(output: str | None) -> dict[str, str]:
+    """Errors the state machine caught per source: "<ErrorType>: <message>" (no stack traces)."""
+    try:
+        results = json.loads(output or "{}").get("results") or []
+    except json.JSONDecodeError:
+        return {}
+    errors = {}
+    for r in results:
+        if isinstance(r, dict) and r.get("status") == "failed":
+            try:
+                message = json.loads(r.get("cause") or "{}").get("errorMessage", "")
+            except json.JSONDecodeError:
+                message = str(r.get("cause") or "")
+            errors[r.get("source", "")] = f"{r.get('error')}: {message}"[:1000]
+    return errors
+
+
+def _source_status(source: str, record: dict[str, Any] | None, finished: bool,
+                   branch_error: str | None = None) -> SourceStatus:
     if record is None:
         return SourceStatus(source=source, status="failed" if finished else "pending",
-                            error="the run ended before this source started" if finished else None)
+                            error=branch_error or ("the run ended before it reached this source" if finished else None))
     counts = {k: int(v) for k, v in (record.get("counts") or {}).items()}
     for k in ("changed", "deleted", "indexed_objects", "indexed_chunks", "removed_chunks", "failed_objects"):
         if k in record:
             counts[k] = int(record[k])
     status = record.get("status", "unknown")
-    if finished and status in ("fetching", "indexing"):
-        status = "failed"  # the task died without recording why (e.g. a timeout)
-    error = record.get("error") or ("; ".join(record["index_errors"][:3]) if record.get("index_errors") else None)
+    if branch_error:
+        status = "failed"
+    elif finished and status in ("fetching", "indexing"):
+        status = "failed"  # the task died without recording why
+    index_errors = "; ".join((record.get("index_errors") or [])[:3]) or None
+    error = record.get("error") or branch_error or index_errors
     return SourceStatus(source=source, status=status, counts=counts, error=error)
 
 
