@@ -1,0 +1,91 @@
+"""Ingestion figures on a running stack (`make up`): a full ingest of the demo workspace from scratch,
+an incremental run with no changes, chunks/s, and what the raw data in S3 weighs.
+
+    .venv/bin/python -m bench.ingest        (prints a table, writes bench/results/ingest.json)
+
+"From scratch" clears this stack's cursors, raw objects and collections first (the dev stack only).
+"""
+from __future__ import annotations
+
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+from devstack import api_client
+from devstack.deploy import client
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "ingest.json"
+SOURCES = ("gitlab", "slack", "backlog")
+
+
+def reset(info: dict) -> None:
+    endpoint, out = info["endpoint"], info["outputs"]
+    ddb, s3 = client("dynamodb", endpoint), client("s3", endpoint)
+    for source in SOURCES:
+        ddb.delete_item(TableName=out["IngestionStateTable"],
+                        Key={"pk": {"S": f"cursor#{source}"}, "sk": {"S": "cursor"}})
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=out["RawBucket"]):
+        keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+        if keys:
+            s3.delete_objects(Bucket=out["RawBucket"], Delete={"Objects": keys})
+    import chromadb
+
+    host, port = info["chroma_url"].removeprefix("http://").split(":")
+    chroma = chromadb.HttpClient(host=host, port=int(port))
+    for source in SOURCES:
+        try:
+            chroma.delete_collection(f"teamlens_{source}")
+        except Exception:  # noqa: BLE001 - not there yet
+            pass
+
+
+def timed_ingest(info: dict) -> tuple[float, dict]:
+    t0 = time.time()
+    run = api_client.ingest_and_wait(info)
+    elapsed = time.time() - t0
+    if run["status"] != "SUCCEEDED" or any(s["status"] != "indexed" for s in run["sources"]):
+        sys.exit(f"ingestion did not succeed: {json.dumps(run)[:2000]}")
+    return elapsed, run
+
+
+def s3_size(info: dict) -> tuple[int, int]:
+    s3 = client("s3", info["endpoint"])
+    count = size = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=info["outputs"]["RawBucket"], Prefix="raw/"):
+        for o in page.get("Contents", []):
+            count, size = count + 1, size + o["Size"]
+    return count, size
+
+
+def main() -> int:
+    info = json.loads((ROOT / ".state" / "stack.json").read_text())
+    reset(info)
+    full_s, run = timed_ingest(info)
+    chunks = sum(s["counts"].get("indexed_chunks", 0) for s in run["sources"])
+    again_s, again = timed_ingest(info)
+    changed_again = sum(s["counts"].get("changed", 0) for s in again["sources"])
+    objects, size = s3_size(info)
+    rows = [
+        ("full ingest of the demo workspace (end to end)", f"{full_s:.1f} s", "<= 60 s"),
+        ("chunks embedded and indexed", f"{chunks}", ""),
+        ("chunks/s (end to end)", f"{chunks / full_s:.1f}", ">= 100"),
+        ("incremental run, no changes", f"{again_s:.1f} s ({changed_again} changed)", "<= 5 s"),
+        ("raw objects in S3", f"{objects} ({size / 1e6:.1f} MB)", ""),
+    ]
+    widths = [max(len(r[i]) for r in rows + [("measure", "value", "target")]) for i in range(3)]
+    for r in [("measure", "value", "target"), *rows]:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
+    result = {"full_ingest_s": round(full_s, 1), "chunks": chunks, "chunks_per_s": round(chunks / full_s, 1),
+              "incremental_s": round(again_s, 1), "raw_objects": objects, "raw_bytes": size,
+              "machine": f"{platform.machine()}, 2 cores"}
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwritten {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
