@@ -16,9 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 # Must be set before devstack is imported: its paths and ports are read at import.
 # The test stack uses its own ports (a `make up` stack may be running on the defaults) and deploys with
 # source URLs and sidecar URLs pointing at them.
-TEST_PORTS = {"LOCALSTACK_PORT": 4766, "CHROMADB_PORT": 8701, "MODEL_HOST_PORT": 8702,
-              "GITLAB_SIM_PORT": 8711, "SLACK_SIM_PORT": 8712, "BACKLOG_SIM_PORT": 8713}
-os.environ["TEAMLENS_STATE_DIR"] = str(ROOT / ".state" / "test")
+# TEAMLENS_TEST_PORT_OFFSET lets a second test session run beside the first on one machine (each session
+# also gets its own state folder).
+_OFFSET = int(os.environ.get("TEAMLENS_TEST_PORT_OFFSET", "0"))
+TEST_PORTS = {name: port + _OFFSET for name, port in {
+    "LOCALSTACK_PORT": 4766, "CHROMADB_PORT": 8701, "MODEL_HOST_PORT": 8702,
+    "GITLAB_SIM_PORT": 8711, "SLACK_SIM_PORT": 8712, "BACKLOG_SIM_PORT": 8713}.items()}
+os.environ["TEAMLENS_STATE_DIR"] = str(ROOT / ".state" / (f"test-{_OFFSET}" if _OFFSET else "test"))
 for _name, _port in TEST_PORTS.items():
     os.environ[_name] = str(_port)
 os.environ.update({
