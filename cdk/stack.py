@@ -9,6 +9,7 @@ from cdk.config import StackConfig
 from cdk.constructs.api import Api
 from cdk.constructs.function import TeamlensFunction
 from cdk.constructs.ingestion import Ingestion
+from cdk.constructs.jobs import Jobs
 from cdk.constructs.layers import Layers
 from cdk.constructs.secrets import SourceSecrets
 from cdk.constructs.storage import Storage
@@ -57,7 +58,17 @@ class TeamlensStack(cdk.Stack):
         ingestion = Ingestion(self, "Ingestion", fetch=fetch, index=index, reindex_plan=reindex_plan,
                               schedule=config.ingest_schedule, schedule_enabled=config.ingest_schedule_enabled)
 
-        api_fn = function("ApiHandler", "api")
+        job_run = function("JobRun", "job_run", timeout=cdk.Duration.minutes(15), memory_size=1024)
+        storage.conversations.grant_read_write_data(job_run)
+        storage.raw_bucket.grant_read(job_run)
+        for secret in secrets.secrets.values():
+            secret.grant_read(job_run)
+        jobs = Jobs(self, "Jobs", runner=job_run)
+
+        # Just under API Gateway's 29 s integration limit; /ask keeps its own deadline inside this.
+        api_fn = function("ApiHandler", "api", timeout=cdk.Duration.seconds(28), memory_size=1024)
+        api_fn.add_environment("JOBS_STATE_MACHINE_ARN", jobs.state_machine.state_machine_arn)
+        jobs.grant_start_and_read(api_fn)
         api_fn.add_environment("INGEST_STATE_MACHINE_ARN", ingestion.state_machine.state_machine_arn)
         api_fn.add_environment("REINDEX_STATE_MACHINE_ARN", ingestion.reindex_state_machine.state_machine_arn)
         for machine in (ingestion.state_machine, ingestion.reindex_state_machine):
@@ -78,6 +89,8 @@ class TeamlensStack(cdk.Stack):
             "IngestionStateTable": storage.ingestion_state.table_name,
             "IngestStateMachineArn": ingestion.state_machine.state_machine_arn,
             "ReindexStateMachineArn": ingestion.reindex_state_machine.state_machine_arn,
+            "JobsStateMachineArn": jobs.state_machine.state_machine_arn,
+            "JobRunFunction": job_run.function_name,
             "IngestScheduleRule": ingestion.schedule.rule_name,
             "HealthFunction": health.function_name,
             "IngestFetchFunction": fetch.function_name,

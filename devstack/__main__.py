@@ -5,7 +5,6 @@ import argparse
 import json
 import sys
 import time
-import urllib.request
 
 from devstack import api_client, chroma, deploy, localstack, paths, sidecars
 from devstack.config import Ports
@@ -22,7 +21,8 @@ def install(*, with_sidecars: bool = True) -> None:
         sidecars.ensure_installed()
 
 
-def up(ports: Ports, *, with_sidecars: bool = True, with_demo: bool = True) -> dict:
+def up(ports: Ports, *, with_sidecars: bool = True, with_demo: bool = True) -> tuple[dict, bool]:
+    """Returns the stack's outputs and whether this run changed anything (deployed or ingested)."""
     t0 = time.time()
     _step("installing what is missing")
     install(with_sidecars=with_sidecars)
@@ -50,12 +50,14 @@ def up(ports: Ports, *, with_sidecars: bool = True, with_demo: bool = True) -> d
     t_deploy = time.time()
     deployed = deploy.deploy(endpoint)
     print(f"  {'deployed' if deployed else 'unchanged, nothing to deploy'} ({time.time() - t_deploy:.1f}s)")
+    changed = bool(deployed)
     info = {**deploy.stack_info(endpoint), **urls}
     deploy.write_stack_json(info)
     if with_sidecars and with_demo and not deploy.ingested(endpoint):
         _step("ingesting the demo workspace (first run on this LocalStack)")
         t_ingest = time.time()
         run = api_client.ingest_and_wait(info)
+        changed = True
         for s in run["sources"]:
             counts = s.get("counts", {})
             print(f"  {s['source']:8} {s['status']:8} objects={counts.get('indexed_objects', 0)} "
@@ -66,14 +68,29 @@ def up(ports: Ports, *, with_sidecars: bool = True, with_demo: bool = True) -> d
     print(f"  API key : {info['api_key']}")
     for k, v in urls.items():
         print(f"  {k:9}: {v}")
-    return info
+    return info, changed
 
 
-def show_answer(info: dict) -> None:
-    """Prove the stack answers: GET /health through API Gateway with the key."""
-    req = urllib.request.Request(f"{info['api_url']}/health", headers={"x-api-key": str(info["api_key"])})
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        print(f"\nGET {info['api_url']}/health -> {resp.status}\n{json.dumps(json.loads(resp.read()), indent=2)}")
+DEMO_QUESTION = "What is the new v2.4 release date, and who decided it?"
+
+
+def show_answer(info: dict, *, ask: bool) -> None:
+    """Prove the stack answers: GET /health through API Gateway with the key, then (with the demo data
+    and the sidecars up) one question through POST /ask, with its citations."""
+    status, body = api_client.call(info, "GET", "/health", timeout=30)
+    print(f"\nGET {info['api_url']}/health -> {status}  ({body.get('status', body)})")
+    if not ask:
+        return
+    status, body = api_client.call(info, "POST", "/ask", {"question": DEMO_QUESTION}, timeout=60)
+    print(f"\nPOST /ask  {DEMO_QUESTION!r} -> {status}")
+    if status != 200:
+        raise DevstackError(f"the stack did not answer: {body}")
+    print(f"  {body['answer']}")
+    for c in body["citations"]:
+        print(f"  [{c['n']}] {c['title']}  {c['url']}")
+    print(f"  ({', '.join(f'{k} {v:.0f} ms' for k, v in body['timings_ms'].items())})")
+    print(f"\nAsk your own:\n  curl -s -X POST {info['api_url']}/ask -H 'x-api-key: {info['api_key']}' "
+          "-H 'content-type: application/json' -d '{\"question\": \"Which date library did the frontend choose?\"}'")
 
 
 def down() -> None:
@@ -117,8 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "up":
-            info = up(Ports(), with_sidecars=not args.no_sidecars, with_demo=not args.no_demo)
-            show_answer(info)
+            info, changed = up(Ports(), with_sidecars=not args.no_sidecars, with_demo=not args.no_demo)
+            # A question writes a conversation turn: only on a run that brought something up, so a repeated
+            # `make up` changes nothing.
+            show_answer(info, ask=changed and not args.no_sidecars and not args.no_demo)
         elif args.command == "down":
             down()
         elif args.command == "status":

@@ -72,6 +72,8 @@ def start_localstack(port: int) -> None:
         "OVERRIDE_IN_DOCKER": "0",  # else LocalStack thinks it is in a container: wrong dirs, binds 0.0.0.0
         "FILESYSTEM_ROOT": str(fs_root),
         "TMPDIR": str(tmp),  # its S3 store lives in the temp dir: keep instances apart
+        # DynamoDB Local's JVM ignores TMPDIR and would leave a native sqlite library in /tmp per start.
+        "JAVA_TOOL_OPTIONS": f"-Djava.io.tmpdir={tmp}",
         "GATEWAY_LISTEN": f"127.0.0.1:{port}",
         "SKIP_SSL_CERT_DOWNLOAD": "1",
         "DISABLE_EVENTS": "1",

@@ -1,6 +1,12 @@
-"""The teamlens REST API (everything but /health): Powertools resolver with pydantic validation."""
+"""The teamlens REST API (everything but /health): Powertools resolver with pydantic validation.
+
+Errors are JSON with the right status: 422 naming the invalid field (Powertools validation), 404 for unknown
+ids, 503 with Retry-After when the model host or ChromaDB is unavailable; an unexpected exception is logged
+and answered 500 with a request id, never left to surface as an API Gateway 502.
+"""
 from __future__ import annotations
 
+import json
 import os
 
 from aws_lambda_powertools import Logger
@@ -9,26 +15,73 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from teamlens import services
+from teamlens.ask.search_api import SearchRequest, SearchResponse, run_search
+from teamlens.ask.service import AskRequest, AskResponse
 from teamlens.aws import client, ingestion_state
+from teamlens.conversations import Conversation, ConversationNotFound
+from teamlens.embeddings import EmbeddingError
 from teamlens.ingestion.runs import RunNotFound, RunStatus, StartIngest, is_reindex, run_status, start_run
+from teamlens.jobs import Job, JobNotFound
+from teamlens.models import ModelHostUnavailable
+from teamlens.vectorstore import VectorStoreError
 
 logger = Logger()
 app = APIGatewayRestResolver(enable_validation=True)
 app.enable_swagger(path="/openapi", title="teamlens API")
+RETRY_AFTER_S = 10
+
+
+def _json(status: int, body: dict, headers: dict | None = None) -> Response:
+    return Response(status_code=status, body=body, content_type="application/json", headers=headers)
+
+
+@app.exception_handler((EmbeddingError, ModelHostUnavailable, VectorStoreError))
+def dependency_unavailable(exc: Exception) -> Response:
+    logger.warning("dependency unavailable", extra={"error": str(exc)})
+    return _json(503, {"message": str(exc), "retry_after_s": RETRY_AFTER_S},
+                 headers={"Retry-After": str(RETRY_AFTER_S)})
+
+
+@app.exception_handler(ConversationNotFound)
+def unknown_conversation(exc: ConversationNotFound) -> Response:
+    return _json(404, {"message": f"conversation {exc.args[0]!r} not found"})
+
+
+@app.post("/ask", responses={200: {}, 202: {}})
+def post_ask(body: AskRequest) -> Response[AskResponse]:
+    result = services.asker().ask(body)
+    return _json(202 if result.job_id else 200, result.model_dump(mode="json"))
+
+
+@app.post("/search")
+def post_search(body: SearchRequest) -> SearchResponse:
+    return run_search(services.retriever(), body)
+
+
+@app.get("/conversations/<conversation_id>")
+def get_conversation(conversation_id: str) -> Conversation:
+    return services.conversations().get(conversation_id)
+
+
+@app.get("/jobs/<job_id>")
+def get_job(job_id: str) -> Job:
+    try:
+        return services.jobs().get(job_id)
+    except JobNotFound:
+        raise NotFoundError(f"job {job_id!r} not found") from None
 
 
 @app.post("/ingest")
 def post_ingest(body: StartIngest) -> Response[dict]:
     run_id = start_run(client("stepfunctions"), os.environ["INGEST_STATE_MACHINE_ARN"], body)
-    return Response(status_code=202, body={"run_id": run_id, "status": "RUNNING"},
-                    content_type="application/json")
+    return _json(202, {"run_id": run_id, "status": "RUNNING"})
 
 
 @app.post("/reindex")
 def post_reindex(body: StartIngest) -> Response[dict]:
     run_id = start_run(client("stepfunctions"), os.environ["REINDEX_STATE_MACHINE_ARN"], body, kind="reindex")
-    return Response(status_code=202, body={"run_id": run_id, "status": "RUNNING"},
-                    content_type="application/json")
+    return _json(202, {"run_id": run_id, "status": "RUNNING"})
 
 
 @app.get("/ingest/runs/<run_id>")
@@ -43,4 +96,9 @@ def get_ingest_run(run_id: str) -> RunStatus:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    try:
+        return app.resolve(event, context)
+    except Exception:  # noqa: BLE001 - the resolver already logged it; answer JSON, not an API Gateway 502
+        logger.exception("unhandled error")
+        return {"statusCode": 500, "headers": {"Content-Type": "application/json"},
+                "body": json.dumps({"message": "internal error", "request_id": context.aws_request_id})}

@@ -4,48 +4,14 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from typing import Any
 
 import pytest
 
+from tests.integration.stack_api import sim
+
 pytestmark = pytest.mark.integration
-
-
-class Api:
-    def __init__(self, stack: dict) -> None:
-        self.url, self.key = stack["api_url"], stack["api_key"]
-
-    def call(self, method: str, path: str, body: Any = None) -> tuple[int, dict]:
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(f"{self.url}{path}", data=data, method=method,
-                                     headers={"x-api-key": self.key, "content-type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=60) as resp:
-                return resp.status, json.loads(resp.read() or b"{}")
-        except urllib.error.HTTPError as err:
-            return err.code, json.loads(err.read() or b"{}")
-
-    def ingest(self, sources: list[str] | None = None, timeout: float = 420) -> dict:
-        status, body = self.call("POST", "/ingest", {"sources": sources} if sources else {})
-        assert status == 202, body
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            status, run = self.call("GET", f"/ingest/runs/{body['run_id']}")
-            assert status == 200, run
-            if run["status"] != "RUNNING":
-                return run
-            time.sleep(1)
-        raise AssertionError(f"ingestion run {body['run_id']} still running after {timeout}s")
-
-
-def sim(base: str, path: str, body: dict | None = None) -> dict:
-    req = urllib.request.Request(f"{base}{path}", data=json.dumps(body or {}).encode(), method="POST",
-                                 headers={"content-type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.loads(resp.read() or b"{}")
 
 
 def by_source(run: dict) -> dict[str, dict]:
@@ -66,15 +32,8 @@ def chroma_count(url: str, source: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def api(full_stack) -> Api:
-    return Api(full_stack)
-
-
-@pytest.fixture(scope="module")
-def first_run(api, full_stack) -> dict:
-    for name in ("gitlab", "slack", "backlog"):
-        sim(full_stack[f"{name}_url"], "/_sim/reset")
-    return api.ingest()
+def first_run(demo_indexed) -> dict:
+    return demo_indexed
 
 
 def test_full_ingest_stores_the_workspace(first_run, full_stack, aws):

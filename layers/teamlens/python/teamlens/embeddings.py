@@ -6,6 +6,8 @@ from typing import Literal, Sequence
 
 import openai
 
+from teamlens.models import ModelHostUnavailable, served_model
+
 BATCH = 64  # inputs per request; the model host micro-batches across concurrent requests too
 
 
@@ -27,11 +29,9 @@ class Embedder:
     def model(self) -> str:
         if self._model is None:
             try:
-                cards = self.client.models.list().data
-            except openai.OpenAIError as exc:
-                raise EmbeddingError(f"model host at {self.base_url} is unavailable: {exc}") from None
-            emb = [c.id for c in cards if getattr(c, "type", None) == "embedding"] or [cards[0].id]
-            self._model = emb[0]
+                self._model = served_model(self.base_url, "embedding")
+            except ModelHostUnavailable as exc:
+                raise EmbeddingError(str(exc)) from None
         return self._model
 
     def embed(self, texts: Sequence[str], kind: Literal["query", "passage"] = "passage") -> list[list[float]]:

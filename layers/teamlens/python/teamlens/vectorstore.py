@@ -36,6 +36,21 @@ class VectorStore:
         col = self.client.get_or_create_collection(
             name=f"{COLLECTION_PREFIX}{source}", embedding_function=None,
             metadata={"hnsw:space": "cosine", "embedding_model": self.embedding_model})
+        return self._checked(col, source)
+
+    def existing_collection(self, source: str):
+        """The source's collection, or None when it does not exist yet (searching must not create it)."""
+        name = f"{COLLECTION_PREFIX}{source}"
+        try:
+            names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+        except Exception as exc:  # noqa: BLE001 - connection errors come in many types
+            raise VectorStoreError(f"ChromaDB at {self.url} is unavailable: {exc}") from None
+        if name not in names:
+            return None
+        col = self.client.get_collection(name=name, embedding_function=None)
+        return self._checked(col, source)
+
+    def _checked(self, col, source: str):
         built_with = (col.metadata or {}).get("embedding_model")
         if built_with and built_with != self.embedding_model:
             raise VectorStoreError(

@@ -1,0 +1,44 @@
+"""Runs one long job (a summary, review or report) for the jobs state machine, recording progress and the
+outcome on the job item. Input: {job_id, kind, args}, or {job_id, failure: {Error, Cause}} when the state
+machine caught a crash of the run itself."""
+from __future__ import annotations
+
+import json
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from teamlens import services
+from teamlens.agents import AgentError, run_agent
+
+logger = Logger()
+
+
+@logger.inject_lambda_context
+def handler(event: dict, context: LambdaContext) -> dict:
+    jobs, job_id = services.jobs(), event["job_id"]
+    logger.append_keys(job_id=job_id)
+    if "failure" in event:
+        # An agent error was already recorded in the agent's words; only a crash or timeout needs recording.
+        if jobs.get(job_id).status != "FAILED":
+            jobs.fail(job_id, _reason(event["failure"]))
+        return {"job_id": job_id, "status": "FAILED"}
+    try:
+        result = run_agent(event["kind"], event.get("args") or {},
+                           progress=lambda stage, done=0, total=0: jobs.progress(job_id, stage, done, total))
+    except AgentError as exc:
+        # A failure the agent understands (unknown channel, source down): recorded as the job's reason, and
+        # raised so the execution fails too.
+        jobs.fail(job_id, str(exc))
+        raise
+    jobs.succeed(job_id, result)
+    return {"job_id": job_id, "status": "SUCCEEDED"}
+
+
+def _reason(failure: dict) -> str:
+    cause = failure.get("Cause") or ""
+    try:  # a Lambda error's cause is its JSON error object; keep the message, not the stack trace
+        parsed = json.loads(cause)
+        return f"{parsed.get('errorType') or failure.get('Error', 'Error')}: {parsed.get('errorMessage', '')}"[:2000]
+    except (json.JSONDecodeError, AttributeError):
+        return f"{failure.get('Error', 'Error')}: {cause}"[:2000]

@@ -1,0 +1,91 @@
+"""From a generated answer to cited claims: which numbered sources the answer cites, sentences the model left
+uncited attributed to the source they overlap most, markers to sources that do not exist dropped. Pure."""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from teamlens.ask.prompts import NOT_FOUND, Source
+from teamlens.conversations import Citation
+
+# [1], [1, 2], [1][2], full-width 【1】 and ［1］ that small models like to produce
+_MARKER = re.compile(r"[\[［【]\s*(\d{1,2}(?:\s*[,、，]\s*\d{1,2})*)\s*[\]］】]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
+_WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u1e00-\u1eff_\-.]{2,}")
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]+")
+SNIPPET_CHARS = 240
+
+
+def normalize_markers(answer: str, valid: set[int]) -> str:
+    """Markers become `[n]` each; numbers that are not a source are removed (a small model invents some)."""
+    def repl(m: re.Match[str]) -> str:
+        nums = [int(x) for x in re.split(r"\s*[,、，]\s*", m.group(1))]
+        return "".join(f"[{n}]" for n in dict.fromkeys(nums) if n in valid)
+    return re.sub(r"\s+(?=\[)", " ", _MARKER.sub(repl, answer)).strip()
+
+
+def attribute_uncited(answer: str, sources: Sequence[Source]) -> str:
+    """Append a marker to each sentence that has none, naming the source it shares the most terms with (when
+    it shares enough); sentences that are not claims (too short, no overlap) stay as they are."""
+    if not sources:
+        return answer
+    source_terms = {s.n: _terms(s.passage.title + " " + s.text) for s in sources}
+    out = []
+    for sentence in _SENTENCE_END.split(answer):
+        if not sentence or _MARKER.search(sentence):
+            out.append(sentence)
+            continue
+        terms = _terms(sentence)
+        best, overlap = max(((n, len(terms & st)) for n, st in source_terms.items()), key=lambda x: x[1])
+        # A short sentence ("Tanaka decided it.") has few terms to share: one distinctive term is enough.
+        if overlap >= min(2, max(1, len(terms) // 3)):
+            sentence = _insert_marker(sentence, best)
+        out.append(sentence)
+    return _join(out)
+
+
+def cited_numbers(answer: str) -> list[int]:
+    return list(dict.fromkeys(int(n) for m in _MARKER.finditer(answer) for n in re.findall(r"\d+", m.group(1))))
+
+
+def citations(answer: str, sources: Sequence[Source]) -> list[Citation]:
+    by_n = {s.n: s for s in sources}
+    out = []
+    for n in sorted(cited_numbers(answer)):
+        if n in by_n:
+            p = by_n[n].passage
+            out.append(Citation(n=n, title=p.title, url=p.url, source=p.source, snippet=snippet(p.text)))
+    return out
+
+
+def is_not_found(answer: str) -> bool:
+    flat = answer.strip().rstrip("。.").lower()
+    return any(flat.startswith(v.rstrip("。.").lower()) for v in NOT_FOUND.values())
+
+
+def snippet(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= SNIPPET_CHARS else flat[:SNIPPET_CHARS - 1].rstrip() + "…"
+
+
+def _terms(text: str) -> set[str]:
+    """Latin words and numbers, plus character bigrams of Japanese runs (no word boundaries there)."""
+    words = {w.lower().strip(".-") for w in _WORD.findall(text)}
+    bigrams = {run[i:i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)}
+    return (words | bigrams) - {""}
+
+
+def _insert_marker(sentence: str, n: int) -> str:
+    m = re.search(r"[.!?。！？]\s*$", sentence)
+    return f"{sentence[:m.start()]} [{n}]{sentence[m.start():]}" if m else f"{sentence} [{n}]"
+
+
+def _join(sentences: list[str]) -> str:
+    text = ""
+    for s in sentences:
+        if not s:
+            continue
+        # Japanese sentences are not separated by spaces.
+        sep = "" if not text or text.endswith(("。", "！", "？")) else " "
+        text += sep + s
+    return text

@@ -1,0 +1,21 @@
+"""Fixed replies in the user's language (no model call needed to say these)."""
+from __future__ import annotations
+
+HELP = {
+    "en": ("I answer questions about your team's GitLab, Slack and Backlog, with links to the sources. "
+           "I can also summarize a Slack channel, review a merge request, or write a status report."),
+    "ja": ("チームの GitLab・Slack・Backlog についての質問に、出典リンク付きで答えます。"
+           "Slack チャンネルの要約、マージリクエストのレビュー、状況レポートの作成もできます。"),
+    "vi": ("Tôi trả lời câu hỏi về GitLab, Slack và Backlog của nhóm bạn, kèm liên kết tới nguồn. "
+           "Tôi cũng có thể tóm tắt một kênh Slack, review merge request hoặc viết báo cáo tình hình."),
+}
+JOB_STARTED = {
+    "en": "Started job {job_id}; follow its progress at GET /jobs/{job_id}.",
+    "ja": "ジョブ {job_id} を開始しました。進捗は GET /jobs/{job_id} で確認できます。",
+    "vi": "Đã bắt đầu tác vụ {job_id}; theo dõi tiến độ tại GET /jobs/{job_id}.",
+}
+MODEL_BUSY = {
+    "en": "The language model is busy right now, so here are the most relevant sources:",
+    "ja": "言語モデルが混み合っているため、関連性の高い資料を示します:",
+    "vi": "Mô hình ngôn ngữ đang bận, đây là các nguồn liên quan nhất:",
+}

@@ -1,0 +1,170 @@
+"""The /ask flow: route the question, run the chosen tool, answer grounded in what search found (or start a
+job for long work), and remember the turn. Every dependency is passed in, so tests run it on the real
+services without the Lambda around it."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Any, Literal, Sequence
+
+import openai
+from pydantic import BaseModel, Field, field_validator
+
+from teamlens.ask import citations as cite
+from teamlens.ask.prompts import NOT_FOUND, Source, answer_messages, pack_sources
+from teamlens.ask.replies import HELP, JOB_STARTED, MODEL_BUSY
+from teamlens.ask.tools import JOB_TOOLS, SearchArgs, job_tool, search_tool
+from teamlens.conversations import Citation, ConversationNotFound, Conversations, Turn
+from teamlens.jobs import Jobs
+from teamlens.language import Language, detect_language
+from teamlens.retrieval.filters import SearchFilters
+
+CONTEXT_TOKENS = 700      # sources packed into the answer prompt: prompt evaluation dominates CPU latency
+ANSWER_TOKENS = 160
+HISTORY_TURNS = 2
+FOLLOW_UP_WORDS = 8       # a question this short after another is read together with the previous one
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=4000)
+    conversation_id: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
+    filters: SearchFilters | None = None
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("question must not be blank")
+        return v.strip()
+
+
+class AskResponse(BaseModel):
+    answer: str
+    citations: list[Citation]
+    intent: str
+    args: dict[str, Any] = {}
+    language: str
+    conversation_id: str
+    turn: int
+    job_id: str | None = None
+    status: Literal["answered", "not_found", "job_started", "sources_only"] = "answered"
+    timings_ms: dict[str, float]
+    models: dict[str, str] = {}
+
+
+class Asker:
+    def __init__(self, *, router, retriever, chat, conversations: Conversations, jobs: Jobs,
+                 chat_model_id: str = "", embedding_model_id: str = "",
+                 deadline_s: float = 24.0) -> None:
+        self.router, self.retriever, self.chat = router, retriever, chat
+        self.conversations, self.jobs = conversations, jobs
+        self.models = {k: v for k, v in (("chat", chat_model_id), ("embedding", embedding_model_id)) if v}
+        self.deadline_s = deadline_s
+
+    def ask(self, request: AskRequest, *, now: datetime | None = None) -> AskResponse:
+        started = time.monotonic()
+        timings: dict[str, float] = {}
+        cid = request.conversation_id
+        if cid is not None and not self.conversations.exists(cid):
+            raise ConversationNotFound(cid)
+        history = self.conversations.turns(cid, last=HISTORY_TURNS) if cid else []
+        language = detect_language(request.question)
+
+        t = time.monotonic()
+        route = self.router.route(request.question, now=now or datetime.now(timezone.utc),
+                                  history=[turn.question for turn in history])
+        timings["route"] = _ms(t)
+        args = _plain_args(route.args)
+
+        if route.intent in JOB_TOOLS:
+            cid = cid or self.conversations.create()
+            job_args = _job_args(route.intent, args, language)
+            t = time.monotonic()
+            job = job_tool(route.intent, self.jobs, lambda: cid).invoke(job_args)
+            timings["start_job"] = _ms(t)
+            answer, status, cits, job_id = JOB_STARTED[language].format(job_id=job.job_id), "job_started", [], job.job_id
+        elif route.intent == "search":
+            answer, status, cits = self._answer(request, args, history, language, timings, started)
+            job_id = None
+        else:  # chitchat, unknown: no model call needed to say what teamlens can do
+            answer, status, cits, job_id = HELP[language], "answered", [], None
+
+        cid = cid or self.conversations.create()
+        timings["total"] = _ms(started)
+        turn = self.conversations.append(cid, {
+            "question": request.question, "answer": answer, "citations": [c.model_dump() for c in cits],
+            "intent": route.intent, "args": args, "language": language, "timings_ms": timings,
+            "models": self.models, "job_id": job_id})
+        return AskResponse(answer=answer, citations=cits, intent=route.intent, args=args, language=language,
+                           conversation_id=cid, turn=turn.n, job_id=job_id, status=status, timings_ms=timings,
+                           models=self.models)
+
+    def _answer(self, request: AskRequest, args: dict[str, Any], history: Sequence[Turn], language: Language,
+                timings: dict[str, float], started: float) -> tuple[str, str, list[Citation]]:
+        query = args.get("query") or request.question
+        if history and len(request.question.split()) <= FOLLOW_UP_WORDS:
+            query = f"{history[-1].question} {query}"
+        search_args = _search_args(query, args, request.filters)
+        t = time.monotonic()
+        hits = search_tool(self.retriever_search).invoke(search_args.model_dump(mode="json", exclude_none=True))
+        timings["retrieve"] = _ms(t)
+        if not hits:
+            return NOT_FOUND[language], "not_found", []
+        sources = pack_sources(hits, CONTEXT_TOKENS)
+        messages = answer_messages(request.question, sources, language,
+                                   [(h.question, h.answer) for h in history])
+        t = time.monotonic()
+        remaining = self.deadline_s - (time.monotonic() - started)
+        try:
+            raw = self.chat.bind(max_tokens=ANSWER_TOKENS, timeout=max(remaining, 1.0)).invoke(messages).content
+        except (openai.APITimeoutError, openai.RateLimitError, openai.InternalServerError,
+                openai.APIConnectionError):
+            # The model host is saturated or went away mid-request: the retrieved sources are still the
+            # best answer there is, so return them, marked as such, rather than an error.
+            timings["generate"] = _ms(t)
+            return _sources_only(sources, language), "sources_only", cite.citations(_sources_only(sources, language), sources)
+        timings["generate"] = _ms(t)
+        answer = cite.normalize_markers(str(raw), {s.n for s in sources})
+        if cite.is_not_found(answer):
+            return NOT_FOUND[language], "not_found", []
+        answer = cite.attribute_uncited(answer, sources)
+        return answer, "answered", cite.citations(answer, sources)
+
+    def retriever_search(self, args: SearchArgs):
+        filters = SearchFilters(**args.model_dump(include={"source", "project", "channel", "since", "until", "author"},
+                                                  exclude_none=True))
+        return self.retriever.search(args.query, k=args.k, filters=filters)
+
+
+def _sources_only(sources: Sequence[Source], language: Language) -> str:
+    lines = [MODEL_BUSY[language]] + [f"[{s.n}] {s.passage.title}: {cite.snippet(s.text)}" for s in sources]
+    return "\n".join(lines)
+
+
+def _ms(since: float) -> float:
+    return round((time.monotonic() - since) * 1000, 1)
+
+
+def _plain_args(args: Any) -> dict[str, Any]:
+    """The router's arguments as JSON values, without empty ones; a date range becomes since/until."""
+    data = args.model_dump(mode="json", exclude_none=True) if hasattr(args, "model_dump") else dict(args or {})
+    rng = data.pop("date_range", None) or {}
+    data.update({k: v for k, v in rng.items() if v})
+    return {k: v for k, v in data.items() if v not in ("", [], {})}
+
+
+def _search_args(query: str, args: dict[str, Any], filters: SearchFilters | None) -> SearchArgs:
+    """Explicit filters from the request win over what the router read from the question."""
+    merged = {k: args[k] for k in ("project", "channel", "since", "until") if k in args}
+    if filters is not None:
+        merged.update(filters.model_dump(exclude_none=True))
+    return SearchArgs(query=query, **merged)
+
+
+def _job_args(intent: str, args: dict[str, Any], language: str) -> dict[str, Any]:
+    schema = JOB_TOOLS[intent][0]
+    out = {k: v for k, v in args.items() if k in schema.model_fields}
+    if intent == "review_mr" and isinstance(args.get("mr"), dict):
+        out.update({k: v for k, v in args["mr"].items() if k in ("project", "iid") and v is not None})
+    out["language"] = language
+    return out

@@ -1,0 +1,115 @@
+"""Long jobs (summaries, reviews, reports): a Step Functions execution named by the job id, plus a job item
+in the Conversations table that the job's Lambda updates with progress and the result.
+
+The item is what `GET /jobs/{id}` shows; the execution is reconciled with it so a job whose Lambda crashed or
+timed out (and so could not write its own failure) still reads as failed, with the reason.
+Layout: pk=`job#<id>`, sk=`job`, kind="job" (listed through the by_kind index by created_at).
+"""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
+
+from botocore.exceptions import ClientError
+from pydantic import BaseModel
+
+from teamlens.dynamo_values import from_dynamo, to_dynamo
+
+JobKind = Literal["summarize_slack", "review_mr", "report"]
+JobState = Literal["RUNNING", "SUCCEEDED", "FAILED"]
+JOB_ID = re.compile(r"^job-[0-9a-f]{32}$")
+RETENTION = timedelta(days=30)
+
+
+class Progress(BaseModel):
+    stage: str = "queued"
+    done: int = 0
+    total: int = 0
+
+
+class Job(BaseModel):
+    job_id: str
+    kind: JobKind
+    status: JobState
+    args: dict[str, Any] = {}
+    progress: Progress = Progress()
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    conversation_id: str | None = None
+    created_at: str
+    updated_at: str
+
+
+class JobNotFound(LookupError):
+    pass
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+class Jobs:
+    def __init__(self, table, sfn=None, state_machine_arn: str = "") -> None:
+        self.table, self.sfn, self.state_machine_arn = table, sfn, state_machine_arn
+
+    def start(self, kind: JobKind, args: dict[str, Any], *, conversation_id: str | None = None) -> Job:
+        job_id = f"job-{uuid.uuid4().hex}"
+        now = _now()
+        job = Job(job_id=job_id, kind=kind, status="RUNNING", args=args, conversation_id=conversation_id,
+                  created_at=now, updated_at=now)
+        # The item first: a fast job could otherwise report progress on an item that does not exist yet.
+        self.table.put_item(Item={"pk": f"job#{job_id}", "sk": "job", "kind": "job", "created_at": now,
+                                  "expires_at": int((datetime.now(timezone.utc) + RETENTION).timestamp()),
+                                  "job": to_dynamo(job.model_dump(mode="json"))})
+        try:
+            self.sfn.start_execution(stateMachineArn=self.state_machine_arn, name=job_id,
+                                     input=json.dumps({"job_id": job_id, "kind": kind, "args": args}))
+        except Exception as exc:
+            self.fail(job_id, f"the job could not be started: {exc}")
+            raise
+        return job
+
+    def get(self, job_id: str) -> Job:
+        if not JOB_ID.match(job_id):
+            raise JobNotFound(job_id)
+        item = self.table.get_item(Key={"pk": f"job#{job_id}", "sk": "job"}).get("Item")
+        if item is None:
+            raise JobNotFound(job_id)
+        job = Job.model_validate(from_dynamo(item["job"]))
+        if job.status == "RUNNING" and self.sfn is not None:
+            job = self._reconcile(job)
+        return job
+
+    def _reconcile(self, job: Job) -> Job:
+        arn = self.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{job.job_id}"
+        try:
+            desc = self.sfn.describe_execution(executionArn=arn)
+        except ClientError:
+            return job
+        if desc["status"] in ("FAILED", "TIMED_OUT", "ABORTED"):
+            reason = desc.get("cause") or desc.get("error") or desc["status"].lower()
+            return job.model_copy(update={"status": "FAILED", "error": f"the job {desc['status'].lower()}: {reason}"[:1000]})
+        return job
+
+    def progress(self, job_id: str, stage: str, done: int = 0, total: int = 0) -> None:
+        self._update(job_id, {"progress": Progress(stage=stage, done=done, total=total).model_dump()})
+
+    def succeed(self, job_id: str, result: dict[str, Any]) -> None:
+        self._update(job_id, {"status": "SUCCEEDED", "result": result,
+                              "progress": {"stage": "done", "done": 1, "total": 1}})
+
+    def fail(self, job_id: str, error: str) -> None:
+        self._update(job_id, {"status": "FAILED", "error": error[:2000]})
+
+    def _update(self, job_id: str, fields: dict[str, Any]) -> None:
+        names = {f"#f{i}": k for i, k in enumerate(fields)}
+        values = {f":v{i}": to_dynamo(v) for i, v in enumerate(fields.values())}
+        sets = ", ".join(f"#job.#f{i} = :v{i}" for i in range(len(fields)))
+        self.table.update_item(
+            Key={"pk": f"job#{job_id}", "sk": "job"},
+            UpdateExpression=f"SET {sets}, #job.updated_at = :now",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={**names, "#job": "job"}, ExpressionAttributeValues={**values, ":now": _now()})

@@ -1,0 +1,1 @@
+"""Intent analysis and planning: which tool a request needs, and its arguments."""

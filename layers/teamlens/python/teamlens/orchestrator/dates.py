@@ -1,0 +1,108 @@
+"""Date ranges a request names, absolute or relative, in English, Japanese and Vietnamese (pure).
+
+Ranges are computed in the team's time zone and returned in UTC with an exclusive end; weeks start on
+Monday. `now` is always passed in, so "last week" is testable.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from teamlens.orchestrator.intents import DateRange
+from teamlens.orchestrator.references import normalize
+
+DEFAULT_TZ = "Asia/Tokyo"
+_WEEKDAYS = {
+    **{d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))},
+    **{d: i for i, d in enumerate(("月曜", "火曜", "水曜", "木曜", "金曜", "土曜", "日曜"))},
+    **{d: i for i, d in enumerate(("thứ hai", "thứ ba", "thứ tư", "thứ năm", "thứ sáu", "thứ bảy", "chủ nhật"))},
+}
+ISO = r"(\d{4})-(\d{1,2})-(\d{1,2})"
+_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rf"(?:from|since|từ)?\s*{ISO}\s*(?:to|until|through|[-~〜～]|đến|から)\s*{ISO}", re.I), "iso_range"),
+    (re.compile(r"(?:past|last|previous)\s+(\d+)\s*(day|week|month)s?|過去\s*(\d+)\s*(日|週間|ヶ月|か月)|ここ\s*(\d+)\s*(日|週間)"
+                r"|(\d+)\s*(ngày|tuần|tháng)\s*(?:qua|gần đây|vừa qua)|\b(\d+)\s*([dwm])\b", re.I), "last_n"),
+    (re.compile(r"week before(?: that)?|先々週|その前の週|tuần trước nữa|hai tuần trước", re.I), "week_before_last"),
+    (re.compile(r"last week|previous week|先週|tuần trước|tuần rồi", re.I), "last_week"),
+    (re.compile(r"this week|今週|tuần này", re.I), "this_week"),
+    (re.compile(r"last month|previous month|先月|tháng trước", re.I), "last_month"),
+    (re.compile(r"this month|今月|tháng này", re.I), "this_month"),
+    (re.compile(r"yesterday|昨日|きのう|hôm qua", re.I), "yesterday"),
+    (re.compile(r"today|今日|きょう|本日|hôm nay", re.I), "today"),
+    (re.compile(r"(?:since|from)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+                r"|(月曜|火曜|水曜|木曜|金曜|土曜|日曜)日?から|từ\s+(thứ hai|thứ ba|thứ tư|thứ năm|thứ sáu|thứ bảy|chủ nhật)", re.I),
+     "since_weekday"),
+    (re.compile(rf"(?:since|from|after|từ)\s*{ISO}|{ISO}\s*(?:から|以降)", re.I), "since_iso"),
+    (re.compile(rf"(?:week of\s*|tuần\s+(?:của\s+)?(?:ngày\s+)?){ISO}|{ISO}\s*の週", re.I), "week_of"),
+    (re.compile(rf"(?:on\s+)?{ISO}", re.I), "on_iso"),
+]
+
+
+def parse_date_range(text: str, now: datetime, tz: str = DEFAULT_TZ) -> DateRange | None:
+    zone = ZoneInfo(tz)
+    local_now = now.astimezone(zone)
+    today = local_now.date()
+    text = normalize(text)
+    for pattern, kind in _RULES:
+        m = pattern.search(text)
+        if m:
+            start, end = _range(kind, [g for g in m.groups()], today, local_now)
+            return DateRange(since=_utc(start, zone), until=_utc(end, zone) if isinstance(end, date) else end)
+    return None
+
+
+def shift_weeks(rng: DateRange, weeks: int) -> DateRange:
+    """The same range moved by whole weeks ("and the week before?")."""
+    delta = timedelta(weeks=weeks)
+    return DateRange(since=rng.since + delta if rng.since else None, until=rng.until + delta if rng.until else None)
+
+
+def _range(kind: str, g: list[str | None], today: date, local_now: datetime) -> tuple[date, date | datetime]:
+    monday = today - timedelta(days=today.weekday())
+    if kind == "iso_range":
+        a, b = _iso(g[0:3]), _iso(g[3:6])
+        return min(a, b), max(a, b) + timedelta(days=1)
+    if kind == "last_n":
+        pairs = [(g[i], g[i + 1]) for i in range(0, len(g), 2) if g[i]]
+        n, unit = int(pairs[0][0]), pairs[0][1].lower()
+        days = n * (7 if unit in ("week", "週間", "tuần", "w") else 30 if unit in ("month", "ヶ月", "か月", "tháng", "m") else 1)
+        return today - timedelta(days=days), local_now
+    if kind == "week_before_last":
+        return monday - timedelta(days=14), monday - timedelta(days=7)
+    if kind == "last_week":
+        return monday - timedelta(days=7), monday
+    if kind == "this_week":
+        return monday, local_now
+    if kind == "last_month":
+        first = today.replace(day=1)
+        return (first - timedelta(days=1)).replace(day=1), first
+    if kind == "this_month":
+        return today.replace(day=1), local_now
+    if kind == "yesterday":
+        return today - timedelta(days=1), today
+    if kind == "today":
+        return today, local_now
+    if kind == "since_weekday":
+        name = next(x for x in g if x).lower()
+        back = (today.weekday() - _WEEKDAYS[name]) % 7
+        return today - timedelta(days=back), local_now
+    if kind == "since_iso":
+        return _iso([x for x in g if x][0:3]), local_now
+    if kind == "week_of":
+        d = _iso([x for x in g if x][0:3])
+        start = d - timedelta(days=d.weekday())
+        return start, start + timedelta(days=7)
+    d = _iso(g[0:3])  # on_iso
+    return d, d + timedelta(days=1)
+
+
+def _iso(parts: list[str | None]) -> date:
+    y, m, d = (int(p) for p in parts)  # type: ignore[arg-type]
+    return date(y, m, d)
+
+
+def _utc(value: date | datetime, zone: ZoneInfo) -> datetime:
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc)
+    return datetime.combine(value, time.min, tzinfo=zone).astimezone(timezone.utc)

@@ -1,0 +1,146 @@
+"""The router: which tool a request needs, with its arguments. Cheap signals first (patterns for
+references, verbs and dates; similarity to labelled exemplars), the JSON-schema-constrained LLM only when
+those disagree or are unsure, and the history for follow-ups ("and the week before?")."""
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timezone
+from typing import Sequence
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from teamlens.orchestrator import references as refs
+from teamlens.orchestrator.dates import DEFAULT_TZ, parse_date_range, shift_weeks
+from teamlens.orchestrator.exemplars import EXEMPLARS
+from teamlens.orchestrator.intents import INTENTS, Intent, Route, RouteArgs
+
+log = logging.getLogger(__name__)
+
+SUMMARIZE = re.compile(r"summar|recap|tl;?dr|digest|catch me up|要約|まとめ|サマリ|tóm tắt|tổng hợp|tóm lược", re.I)
+REVIEW = re.compile(r"\breview|code review|look over|check (?:the |this )?(?:code|changes|mr|merge)|レビュー|見て|確認して"
+                    r"|đánh giá|kiểm tra", re.I)
+REPORT = re.compile(r"\breport\b|status update|progress update|レポート|報告書?|báo cáo", re.I)
+OVERDUE = re.compile(r"overdue|past due|期限切れ|期限を過ぎ|quá hạn|trễ hạn", re.I)
+ASSIGNEE = re.compile(r"assignee|per person|each person|担当者|người phụ trách|từng người", re.I)
+CHITCHAT = re.compile(r"^\W*(hi|hello|hey|thanks|thank you|good (morning|afternoon|evening)|こんにちは|こんばんは|おはよう"
+                      r"|ありがとう|xin chào|chào|cảm ơn)\b|what can you do|who are you|何ができ|あなたは誰|bạn (là ai|làm được gì|có thể làm gì)",
+                      re.I)
+QUESTION = re.compile(r"\?|？|^(who|what|when|where|why|how|which|is|are|was|were|did|does|do|can)\b|tell me|explain|find|search|look up|show me|教えて|説明|探して|調べて|cho (tôi|mình) biết|giải thích|tìm|誰|何|いつ|どこ|なぜ|どう|どの|ですか"
+                      r"|\b(ai|gì|khi nào|ở đâu|tại sao|thế nào|nào|bao nhiêu|bao lâu)\b", re.I)
+ABSOLUTE_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+FOLLOW_UP = re.compile(r"^\W*(and|what about|how about|also|then)\b|^(それ|その|では|じゃあ)|^(còn|thế còn|vậy)\b|week before|前の週|tuần trước nữa",
+                       re.I)
+EXEMPLAR_MIN = 0.86      # best exemplar similarity (e5) needed to trust the vote
+EXEMPLAR_MARGIN = 0.015  # over the best exemplar of another intent
+
+
+class _LLMRoute(BaseModel):
+    """The tool that should handle the user's request."""
+    intent: Intent = Field(description="search: answer a question from the team's GitLab/Slack/Backlog data; "
+                                       "summarize_slack: summarize a Slack channel or thread; review_mr: review a "
+                                       "GitLab merge request; report: write a status/overdue report; chitchat: "
+                                       "greeting or small talk; unknown: none of these")
+
+
+class Router:
+    def __init__(self, embedder, chat=None, *, exemplars: dict[str, list[str]] | None = None,
+                 tz: str = DEFAULT_TZ) -> None:
+        self.embedder, self.chat, self.tz = embedder, chat, tz
+        self.exemplars = exemplars or EXEMPLARS
+        self._matrix: np.ndarray | None = None
+        self._labels: list[str] = []
+
+    def route(self, text: str, *, now: datetime | None = None, history: Sequence[str] | None = None) -> Route:
+        now = now or datetime.now(timezone.utc)
+        args = self.arguments(text, now)
+        if history and FOLLOW_UP.search(text):
+            previous = self.route(history[-1], now=now)
+            if previous.intent not in ("chitchat", "unknown"):
+                return self._follow_up(text, previous, args)
+        intent, confidence, method = self._by_pattern(text, args)
+        if intent is None:
+            intent, confidence, method = self._by_exemplars(text)
+        if intent is None:
+            intent, confidence, method = self._by_llm(text)
+        if intent == "search":
+            args.query = text
+            if ABSOLUTE_DATE.search(refs.normalize(text)):
+                # "who is on call the week of 2026-11-16" asks about that date, it does not restrict when the
+                # answer was written; relative ranges ("what did we discuss last week") do.
+                args.date_range = None
+        return Route(intent=intent, args=args, confidence=round(confidence, 3), method=method)
+
+    def arguments(self, text: str, now: datetime) -> RouteArgs:
+        thread = refs.slack_thread(text)
+        return RouteArgs(channel=refs.channel(text), thread=f"{thread[0]}:{thread[1]}" if thread else None,
+                         date_range=parse_date_range(text, now, self.tz), mr=refs.mr_reference(text),
+                         project=refs.project_path(text) if not refs.MR_URL.search(text) else None,
+                         report_kind=("overdue" if OVERDUE.search(text) else
+                                      "weekly_assignee" if ASSIGNEE.search(text) else
+                                      "weekly_project" if REPORT.search(text) else None))
+
+    def _by_pattern(self, text: str, args: RouteArgs) -> tuple[Intent | None, float, str]:
+        if SUMMARIZE.search(text) and (args.channel or args.thread or args.date_range or re.search(
+                r"slack|thread|スレッド|チャンネル|kênh|discussion|議論|thảo luận", text, re.I)):
+            return "summarize_slack", 0.95, "pattern"
+        if args.mr and REVIEW.search(text):
+            return "review_mr", 0.95, "pattern"
+        if REPORT.search(text) and not QUESTION.search(text) or (OVERDUE.search(text) and REPORT.search(text)):
+            return "report", 0.9, "pattern"
+        if CHITCHAT.search(text) and len(text) < 60:
+            return "chitchat", 0.9, "pattern"
+        if QUESTION.search(text) and not SUMMARIZE.search(text) and not (args.mr and REVIEW.search(text)):
+            return "search", 0.85, "pattern"
+        return None, 0.0, "pattern"
+
+    def _by_exemplars(self, text: str) -> tuple[Intent | None, float, str]:
+        matrix = self._exemplar_matrix()
+        query = np.asarray(self.embedder.embed([text], kind="query")[0], dtype=np.float32)
+        sims = matrix @ query
+        best: dict[str, float] = {}
+        for label, sim in zip(self._labels, sims):
+            best[label] = max(best.get(label, -1.0), float(sim))
+        ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
+        (top, s1), (_, s2) = ranked[0], ranked[1]
+        if s1 >= EXEMPLAR_MIN and s1 - s2 >= EXEMPLAR_MARGIN:
+            return top, s1, "examples"  # type: ignore[return-value]
+        self._exemplar_guess = top
+        return None, s1, "examples"
+
+    def _exemplar_matrix(self) -> np.ndarray:
+        if self._matrix is None:
+            texts = [t for intent in INTENTS for t in self.exemplars.get(intent, [])]
+            self._labels = [intent for intent in INTENTS for _ in self.exemplars.get(intent, [])]
+            # "query" for both sides: exemplars are requests too
+            self._matrix = np.asarray(self.embedder.embed(texts, kind="query"), dtype=np.float32)
+        return self._matrix
+
+    def _by_llm(self, text: str) -> tuple[Intent, float, str]:
+        guess: Intent = getattr(self, "_exemplar_guess", "search")
+        if self.chat is None:
+            return guess, 0.5, "examples"
+        try:
+            out = self.chat.bind(max_tokens=24).with_structured_output(_LLMRoute, method="json_schema").invoke(
+                [("system", "Classify the user's request for a team assistant over GitLab, Slack and Backlog."),
+                 ("user", text)])
+            return out.intent, 0.7, "llm"
+        except Exception as exc:  # noqa: BLE001 - routing must not fail because the LLM did
+            log.warning("LLM routing failed, using the exemplar vote: %s", exc)
+            return guess, 0.5, "examples"
+
+    def _follow_up(self, text: str, previous: Route, args: RouteArgs) -> Route:
+        """A follow-up keeps the previous intent and arguments; a new date range replaces the old one, and
+        "the week before" moves it back a week."""
+        merged = previous.args.model_copy()
+        if re.search(r"week before|前の週|先々週|tuần trước nữa", text, re.I) and previous.args.date_range:
+            merged.date_range = shift_weeks(previous.args.date_range, -1)
+        elif args.date_range:
+            merged.date_range = args.date_range
+        for field in ("channel", "mr", "project", "thread"):
+            if getattr(args, field):
+                setattr(merged, field, getattr(args, field))
+        if previous.intent == "search":
+            merged.query = f"{previous.args.query or ''} {text}".strip()
+        return Route(intent=previous.intent, args=merged, confidence=0.8, method="history")

@@ -1,0 +1,106 @@
+"""Search the index: embed the query once, query each relevant per-source collection with the filters,
+rerank the pooled candidates by dense similarity plus a keyword score, keep at most two chunks a document."""
+from __future__ import annotations
+
+import re
+from typing import Any, Sequence
+
+from pydantic import BaseModel
+
+from teamlens.embeddings import Embedder
+from teamlens.retrieval.filters import SearchFilters, where_clause
+from teamlens.retrieval.keywords import bm25_scores
+from teamlens.vectorstore import COLLECTION_PREFIX, VectorStore, VectorStoreError
+
+POOL = 30               # candidates per collection before the rerank
+KEYWORD_WEIGHT = 0.05   # e5 cosine similarities of related and unrelated texts differ by ~0.05-0.15
+PER_DOCUMENT = 1        # a document's best chunk stands for it: five different documents beat five chunks of one
+# Source files match questions by vocabulary alone (translation files match every Japanese or Vietnamese
+# question): they rank below discussions unless the query names code.
+CODE_PENALTY = 0.03
+_CODE_QUERY = re.compile(r"[\w/]+\.(py|ts|tsx|js|json|sql|ya?ml|md)\b|\w+\(\)|`[^`]+`|\bdef\b|\bfunction\b|\bfile\b", re.I)
+
+
+class Hit(BaseModel):
+    id: str
+    text: str
+    score: float
+    dense: float
+    keyword: float
+    source: str
+    url: str
+    title: str
+    metadata: dict[str, Any]
+
+
+# A question that names where its answer lives ("which Backlog issue", "which MR") prefers that source.
+SOURCE_HINT_BOOST = 0.03
+_SOURCE_HINTS = {
+    "backlog": re.compile(r"backlog|課題|チケット|\bticket\b", re.I),
+    "gitlab": re.compile(r"merge request|\bMR\b|マージリクエスト|gitlab|\bcommit\b|!\d+", re.I),
+    "slack": re.compile(r"slack|チャンネル|\bkênh\b|#[a-z][\w-]+", re.I),
+}
+
+
+def source_hints(query: str) -> set[str]:
+    return {source for source, pattern in _SOURCE_HINTS.items() if pattern.search(query)}
+
+
+def rerank(candidates: Sequence[Hit], query: str, k: int, keyword_weight: float | None = None,
+           per_document: int = PER_DOCUMENT) -> list[Hit]:
+    """Pure: fuse dense and (pool-normalized) keyword scores, collapse per document, take k."""
+    weight = KEYWORD_WEIGHT if keyword_weight is None else keyword_weight
+    raw = bm25_scores(query, [f"{c.title}\n{c.text}" for c in candidates])
+    top = max(raw, default=0.0) or 1.0
+    penalty = 0.0 if _CODE_QUERY.search(query) else CODE_PENALTY
+    hinted = source_hints(query)
+    scored = [c.model_copy(update={
+        "keyword": round(r / top, 4),
+        "score": round(c.dense + weight * r / top - (penalty if c.metadata.get("kind") == "code" else 0.0)
+                       + (SOURCE_HINT_BOOST if c.source in hinted else 0.0), 4)})
+        for c, r in zip(candidates, raw)]
+    scored.sort(key=lambda h: h.score, reverse=True)
+    out: list[Hit] = []
+    per_doc: dict[str, int] = {}
+    for h in scored:
+        doc = str(h.metadata.get("document_id") or h.id)
+        if per_doc.get(doc, 0) >= per_document:
+            continue
+        per_doc[doc] = per_doc.get(doc, 0) + 1
+        out.append(h)
+        if len(out) == k:
+            break
+    return out
+
+
+class Retriever:
+    def __init__(self, embedder: Embedder, vectors: VectorStore, *, pool: int = POOL) -> None:
+        self.embedder, self.vectors, self.pool = embedder, vectors, pool
+
+    def search(self, query: str, k: int = 8, filters: SearchFilters | None = None) -> list[Hit]:
+        filters = filters or SearchFilters()
+        vector = self.embedder.embed([query], kind="query")[0]
+        candidates: list[Hit] = []
+        for source in filters.sources():
+            candidates += self._query(source, vector, where_clause(filters), max(self.pool, k * 3))
+        return rerank(candidates, query, k)
+
+    def _query(self, source: str, vector: list[float], where: dict | None, n: int) -> list[Hit]:
+        try:
+            col = self.vectors.existing_collection(source)
+            if col is None:  # nothing ingested from this source yet
+                return []
+            res = col.query(query_embeddings=[vector], n_results=n, where=where,
+                            include=["documents", "metadatas", "distances"])
+        except VectorStoreError:
+            raise
+        except Exception as exc:  # the chroma client raises assorted errors for a server that went away
+            raise VectorStoreError(f"ChromaDB query on {source} failed: {exc}") from None
+        hits = []
+        for id_, text, md, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0]):
+            md = dict(md or {})
+            dense = round(1.0 - float(dist), 4)
+            hits.append(Hit(id=id_, text=text or "", score=dense, dense=dense, keyword=0.0, source=source,
+                            url=str(md.get("url") or md.get("document_url") or ""), title=str(md.get("title", "")),
+                            metadata=md))
+        return hits

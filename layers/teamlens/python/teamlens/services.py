@@ -1,0 +1,62 @@
+"""The ask-side service objects of a Lambda environment, built once and reused by warm invocations."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+import boto3
+
+from teamlens.aws import client
+from teamlens.conversations import Conversations
+from teamlens.embeddings import Embedder
+from teamlens.jobs import Jobs
+from teamlens.settings import settings
+from teamlens.vectorstore import VectorStore
+
+
+@lru_cache(maxsize=1)
+def embedder() -> Embedder:
+    return Embedder(settings().model_host_url)
+
+
+def vectors() -> VectorStore:
+    # Not cached: creating it probes ChromaDB, and a cached handle would hide that the server went away.
+    return VectorStore(settings().chroma_url, embedder().model)
+
+
+def retriever():
+    from teamlens.retrieval.search import Retriever
+
+    return Retriever(embedder(), vectors())
+
+
+@lru_cache(maxsize=1)
+def chat():
+    from teamlens.models import chat_model
+
+    return chat_model(settings().model_host_url, max_tokens=256)
+
+
+@lru_cache(maxsize=1)
+def router():
+    from teamlens.orchestrator.router import Router
+
+    return Router(embedder(), chat())
+
+
+@lru_cache(maxsize=1)
+def conversations() -> Conversations:
+    return Conversations(boto3.resource("dynamodb").Table(settings().conversations_table))
+
+
+@lru_cache(maxsize=1)
+def jobs() -> Jobs:
+    return Jobs(boto3.resource("dynamodb").Table(settings().conversations_table), client("stepfunctions"),
+                os.environ.get("JOBS_STATE_MACHINE_ARN", ""))
+
+
+def asker():
+    from teamlens.ask.service import Asker
+
+    return Asker(router=router(), retriever=retriever(), chat=chat(), conversations=conversations(), jobs=jobs(),
+                 chat_model_id=chat().model_name, embedding_model_id=embedder().model)

@@ -1,0 +1,95 @@
+"""Prompt building and citation handling for grounded answers (pure)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from teamlens.ask import citations as cite
+from teamlens.ask.prompts import NOT_FOUND, SYSTEM, Source, answer_messages, pack_sources
+from teamlens.text_budget import count_tokens
+
+
+@dataclass
+class Passage:
+    text: str
+    title: str = "t"
+    url: str = "https://example.test/x"
+    source: str = "slack"
+    metadata: dict = field(default_factory=dict)
+
+
+def sources(*texts: str) -> list[Source]:
+    return [Source(n=i + 1, passage=Passage(t, title=f"doc {i + 1}", url=f"https://example.test/{i + 1}"), text=t)
+            for i, t in enumerate(texts)]
+
+
+def test_pack_sources_fits_the_budget_and_shares_it():
+    long = "word " * 2000
+    packed = pack_sources([Passage(long), Passage("short one"), Passage(long)], budget_tokens=400)
+    assert [s.n for s in packed] == [1, 2, 3]
+    total = sum(count_tokens(s.text) for s in packed)
+    assert total <= 400
+    # the long first passage did not eat the budget of the third
+    assert count_tokens(packed[2].text) > 80
+
+
+def test_pack_sources_stops_when_a_share_gets_too_small():
+    packed = pack_sources([Passage("x " * 500)] * 5, budget_tokens=150, max_sources=5)
+    assert 1 <= len(packed) < 5
+
+
+@pytest.mark.parametrize("lang", ["en", "ja", "vi"])
+def test_answer_messages_language_and_order(lang):
+    msgs = answer_messages("What changed?", sources("alpha", "beta"), lang, history=[("Q1", "A1 [1]")])
+    assert msgs[0] == ("system", SYSTEM[lang])
+    user = msgs[1][1]
+    assert user.index("Q1") < user.index("[1] doc 1") < user.index("[2] doc 2") < user.index("What changed?")
+
+
+def test_source_header_carries_channel_and_date():
+    p = Passage("x", title="Release thread", metadata={"channel": "release", "span_end_ts": 1793840400, "author": "tanaka"})
+    user = answer_messages("q", [Source(1, p, "x")], "en")[1][1]
+    assert "[1] Release thread (slack, #release, 2026-11-05, tanaka)" in user
+
+
+def test_markers_normalized_and_invented_numbers_dropped():
+    text = cite.normalize_markers("Moved to 2026-11-27 【1、7】 and cached [2, 2] ［3］.", {1, 2})
+    assert text == "Moved to 2026-11-27 [1] and cached [2] ."
+    assert cite.cited_numbers(text) == [1, 2]
+
+
+def test_uncited_sentences_attributed_by_overlap():
+    srcs = sources("Release v2.4 moved to 2026-11-27 by Tanaka", "Redis cache for room availability")
+    out = cite.attribute_uncited("The release moved to 2026-11-27. Tanaka decided it. We use Redis for availability.",
+                                 srcs)
+    assert out == "The release moved to 2026-11-27 [1]. Tanaka decided it [1]. We use Redis for availability [2]."
+
+
+def test_japanese_sentences_attributed_without_spaces():
+    srcs = sources("v2.4のリリースは2026-11-27に延期", "キャッシュの話")
+    out = cite.attribute_uncited("v2.4のリリースは2026-11-27です。", srcs)
+    assert out == "v2.4のリリースは2026-11-27です [1]。"
+
+
+def test_sentence_without_overlap_stays_uncited():
+    assert cite.attribute_uncited("Hello there.", sources("Release moved")) == "Hello there."
+
+
+def test_citations_only_for_cited_sources_in_number_order():
+    srcs = sources("a text", "b text", "c text")
+    cits = cite.citations("x [3] y [1]", srcs)
+    assert [(c.n, c.url) for c in cits] == [(1, "https://example.test/1"), (3, "https://example.test/3")]
+
+
+@pytest.mark.parametrize("answer", list(NOT_FOUND.values()) + ["I could not find this in the team's data"])
+def test_not_found_recognized(answer):
+    assert cite.is_not_found(answer)
+
+
+def test_real_answer_is_not_not_found():
+    assert not cite.is_not_found("The release moved to 2026-11-27 [1].")
+
+
+def test_snippet_is_bounded():
+    assert len(cite.snippet("word " * 500)) <= cite.SNIPPET_CHARS
