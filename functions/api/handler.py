@@ -36,7 +36,7 @@ def _json(status: int, body: dict, headers: dict | None = None) -> Response:
     return Response(status_code=status, body=body, content_type="application/json", headers=headers)
 
 
-@app.exception_handler((EmbeddingError, ModelHostUnavailable, VectorStoreError))
+@app.exception_handler([EmbeddingError, ModelHostUnavailable, VectorStoreError])
 def dependency_unavailable(exc: Exception) -> Response:
     logger.warning("dependency unavailable", extra={"error": str(exc)})
     return _json(503, {"message": str(exc), "retry_after_s": RETRY_AFTER_S},
@@ -46,6 +46,12 @@ def dependency_unavailable(exc: Exception) -> Response:
 @app.exception_handler(ConversationNotFound)
 def unknown_conversation(exc: ConversationNotFound) -> Response:
     return _json(404, {"message": f"conversation {exc.args[0]!r} not found"})
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def get_openapi_json() -> Response[str]:
+    return Response(status_code=200, body=app.get_openapi_json_schema(title="teamlens API"),
+                    content_type="application/json")
 
 
 @app.post("/ask", responses={200: {}, 202: {}})

@@ -33,6 +33,11 @@ NOT_FOUND = {
     "ja": "チームのデータには見つかりませんでした。",
     "vi": "Tôi không tìm thấy thông tin này trong dữ liệu của nhóm.",
 }
+ANSWER_FORMAT = {
+    "en": "Answer in one or two English sentences that state the fact itself, each ending with its source number like [1].",
+    "ja": "事実そのものを述べる日本語の1〜2文で答え、各文の最後に [1] のように資料番号を付けてください。",
+    "vi": "Trả lời bằng một hoặc hai câu tiếng Việt nêu rõ thông tin, mỗi câu kết thúc bằng số nguồn như [1].",
+}
 QUESTION_LABEL = {"en": "Question", "ja": "質問", "vi": "Câu hỏi"}
 SOURCES_LABEL = {"en": "Sources", "ja": "資料", "vi": "Nguồn"}
 EARLIER_LABEL = {"en": "Earlier in this conversation", "ja": "これまでの会話", "vi": "Trước đó trong cuộc trò chuyện"}
@@ -100,6 +105,9 @@ def answer_messages(question: str, sources: Sequence[Source], language: Language
         earlier = "\n".join(f"Q: {q}\nA: {a}" for q, a in history)
         parts.append(f"{EARLIER_LABEL[lang]}:\n{earlier}")
     body = "\n\n".join(f"{source_header(s.n, s.passage)}\n{s.text}" for s in sources)
-    parts.append(f"{SOURCES_LABEL[lang]}:\n{body}")
+    # The question before and after the sources: a small model loses a question placed only before a long
+    # context, and copies source headers when the answer format is not restated right before it answers.
     parts.append(f"{QUESTION_LABEL[lang]}: {question}")
+    parts.append(f"{SOURCES_LABEL[lang]}:\n{body}")
+    parts.append(f"{QUESTION_LABEL[lang]}: {question}\n{ANSWER_FORMAT[lang]}")
     return [("system", SYSTEM[lang]), ("user", "\n\n".join(parts))]

@@ -2,24 +2,26 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field
 
 from teamlens.retrieval.filters import SearchFilters
 
 
+def _stripped_not_blank(v: str) -> str:
+    if not v.strip():
+        raise ValueError("must not be blank")
+    return v.strip()
+
+
+NonBlank = Annotated[str, AfterValidator(_stripped_not_blank)]
+
+
 class SearchRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=2000)
+    query: NonBlank = Field(min_length=1, max_length=2000)
     k: int = Field(default=8, ge=1, le=50)
     filters: SearchFilters | None = None
-
-    @field_validator("query")
-    @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("query must not be blank")
-        return v.strip()
 
 
 class SearchResult(BaseModel):
