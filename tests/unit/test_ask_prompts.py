@@ -44,7 +44,9 @@ def test_answer_messages_language_and_order(lang):
     msgs = answer_messages("What changed?", sources("alpha", "beta"), lang, history=[("Q1", "A1 [1]")])
     assert msgs[0] == ("system", SYSTEM[lang])
     user = msgs[1][1]
-    assert user.index("Q1") < user.index("[1] doc 1") < user.index("[2] doc 2") < user.index("What changed?")
+    # history, then the question, the sources, and the question again right before the answer format
+    assert user.index("Q1") < user.index("What changed?") < user.index("[1] doc 1") < user.index("[2] doc 2")
+    assert user.rindex("What changed?") > user.index("[2] doc 2")
 
 
 def test_source_header_carries_channel_and_date():
