@@ -9,13 +9,15 @@ from teamlens.orchestrator.intents import MRRef
 
 _TRAIL = ".,;:!?)]}>、。！？）」』"
 MR_URL = re.compile(r"https?://[^\s<>]+?/(?P<project>[\w.-]+(?:/[\w.-]+)+)/-/merge_requests/(?P<iid>\d+)")
-MR_REF = re.compile(r"(?<![\w/])(?P<project>[a-z0-9][\w.-]*(?:/[\w.-]+)*)?!(?P<iid>\d+)\b", re.I)
-MR_WORDS = re.compile(r"\b(?:MR|merge request|PR|pull request)\s*#?\s*(?P<iid>\d+)\b", re.I)
+# ASCII lookarounds, not \b: in "booking-api!12をレビュー" there is no word boundary between 2 and を.
+MR_REF = re.compile(r"(?<![A-Za-z0-9_./-])(?P<project>[a-z0-9][a-z0-9_.-]*(?:/[a-z0-9_.-]+)*)?!(?P<iid>\d+)(?!\d)", re.I)
+MR_WORDS = re.compile(r"(?<![A-Za-z])(?:MR|merge request|マージリクエスト|PR|pull request)\s*#?\s*(?P<iid>\d+)(?!\d)", re.I)
 SLACK_PERMALINK = re.compile(r"https?://[^\s<>]+/archives/(?P<channel>[A-Z0-9]+)/p(?P<ts>\d{16})[^\s<>]*")
-CHANNEL = re.compile(r"(?<![A-Za-z0-9_&])#(?P<name>[a-z0-9][a-z0-9_-]{0,79})", re.I)
+# A channel name has a letter: "#12" is an issue or MR number.
+CHANNEL = re.compile(r"(?<![A-Za-z0-9_&])#(?P<name>(?=[a-z0-9_-]*[a-z])[a-z0-9][a-z0-9_-]{0,79})", re.I)
 CHANNEL_WORDS = re.compile(r"\b(?P<name>[a-z0-9][a-z0-9_-]+)\s+(?:channel)\b|(?:channel|kênh)\s+#?(?P<name2>[a-z0-9][a-z0-9_-]+)|(?P<name3>[a-z0-9][a-z0-9_-]+)\s*チャンネル", re.I)
 BACKLOG_KEY = re.compile(r"\b(?P<key>[A-Z][A-Z0-9_]+-\d+)\b")
-PROJECT_PATH = re.compile(r"\b(?P<path>[a-z0-9][\w.-]*/[a-z0-9][\w.-]*)\b", re.I)
+PROJECT_PATH = re.compile(r"(?<![A-Za-z0-9_./-])(?P<path>[a-z0-9][a-z0-9_.-]*/[a-z0-9][a-z0-9_.-]*[a-z0-9])", re.I)
 
 
 def normalize(text: str) -> str:

@@ -19,7 +19,7 @@ from teamlens.orchestrator.intents import INTENTS, Intent, Route, RouteArgs
 log = logging.getLogger(__name__)
 
 SUMMARIZE = re.compile(r"summar|recap|tl;?dr|digest|catch me up|要約|まとめ|サマリ|tóm tắt|tổng hợp|tóm lược", re.I)
-REVIEW = re.compile(r"\breview|code review|look over|check (?:the |this )?(?:code|changes|mr|merge)|レビュー|見て|確認して"
+REVIEW = re.compile(r"\breview(?!ed|er)|code review|look over|check (?:the |this )?(?:code|changes|mr|merge)|レビュー|見て|確認して"
                     r"|đánh giá|kiểm tra", re.I)
 REPORT = re.compile(r"\breport\b|status update|progress update|レポート|報告書?|báo cáo", re.I)
 OVERDUE = re.compile(r"overdue|past due|期限切れ|期限を過ぎ|quá hạn|trễ hạn", re.I)
@@ -29,6 +29,10 @@ CHITCHAT = re.compile(r"^\W*(hi|hello|hey|thanks|thank you|good (morning|afterno
                       re.I)
 QUESTION = re.compile(r"\?|？|^(who|what|when|where|why|how|which|is|are|was|were|did|does|do|can)\b|tell me|explain|find|search|look up|show me|教えて|説明|探して|調べて|cho (tôi|mình) biết|giải thích|tìm|誰|何|いつ|どこ|なぜ|どう|どの|ですか"
                       r"|\b(ai|gì|khi nào|ở đâu|tại sao|thế nào|nào|bao nhiêu|bao lâu)\b", re.I)
+# An instruction that is none of the tools' verbs (those matched already) asks for something teamlens does not do.
+OTHER_COMMAND = re.compile(r"^\W*(please\s+)?(order|set|play|book|buy|call|send|turn|open|remind|schedule|cancel|bring)\b"
+                           r"|(して|してください|して下さい|してほしい|して欲しい)\W*$|^\W*(hãy\s+)?(đặt|bật|mở|tắt|gọi|mua|gửi|nhắc)\b"
+                           r"|\bđi\W*$", re.I)
 ABSOLUTE_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 FOLLOW_UP = re.compile(r"^\W*(and|what about|how about|also|then)\b|^(それ|その|では|じゃあ)|^(còn|thế còn|vậy)\b|week before|前の週|tuần trước nữa",
                        re.I)
@@ -41,7 +45,8 @@ class _LLMRoute(BaseModel):
     intent: Intent = Field(description="search: answer a question from the team's GitLab/Slack/Backlog data; "
                                        "summarize_slack: summarize a Slack channel or thread; review_mr: review a "
                                        "GitLab merge request; report: write a status/overdue report; chitchat: "
-                                       "greeting or small talk; unknown: none of these")
+                                       "greeting or small talk; unknown: anything unrelated to the team's software work "
+                                       "(ordering food, music, alarms, weather, travel)")
 
 
 class Router:
@@ -93,6 +98,8 @@ class Router:
             return "chitchat", 0.9, "pattern"
         if QUESTION.search(text) and not SUMMARIZE.search(text) and not (args.mr and REVIEW.search(text)):
             return "search", 0.85, "pattern"
+        if OTHER_COMMAND.search(text) and not (args.mr or args.channel or refs.backlog_keys(text)):
+            return "unknown", 0.8, "pattern"
         return None, 0.0, "pattern"
 
     def _by_exemplars(self, text: str) -> tuple[Intent | None, float, str]:
