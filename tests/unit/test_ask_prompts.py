@@ -95,3 +95,32 @@ def test_real_answer_is_not_not_found():
 
 def test_snippet_is_bounded():
     assert len(cite.snippet("word " * 500)) <= cite.SNIPPET_CHARS
+
+
+def test_looping_markers_collapse_and_marker_only_answers_are_empty():
+    assert cite.normalize_markers("[1] [1] [1] [1]", {1}) == "[1]"
+    assert cite.without_markers("[1] [2].") == ""
+    assert cite.without_markers("Safari 14 [1].") == "Safari 14"
+
+
+def test_evidence_sentences_split_messages_and_sentences():
+    from teamlens.ask.evidence import sentences
+
+    text = ("Tanaka (01:00): The release moves to 11/27. QA needs time.\n"
+            "佐藤: 了解です。v2.4 は 11/27 にします。ok\n- short\nv2.4 is fine")
+    # too-short pieces ("佐藤: 了解です。", "ok", "short") carry no fact
+    assert sentences(text) == ["Tanaka (01:00): The release moves to 11/27.", "QA needs time.",
+                               "v2.4 は 11/27 にします。", "v2.4 is fine"]
+
+
+def test_evidence_prompt_has_numbered_facts_without_titles():
+    from teamlens.ask.evidence import Evidence
+    from teamlens.ask.prompts import evidence_messages
+
+    msgs = evidence_messages("When?", [Evidence(2, "It moved to 11/27.", 0.9)], "en")
+    assert "[2] It moved to 11/27." in msgs[1][1] and msgs[1][1].count("When?") == 2
+
+
+def test_leading_markers_move_after_the_claim():
+    text = cite.normalize_markers("[1] Tanaka moved it to 11/27.\n[2]. Safari 14\n[3] done [3]", {1, 2, 3})
+    assert text == "Tanaka moved it to 11/27 [1].\nSafari 14 [2]\ndone [3]"

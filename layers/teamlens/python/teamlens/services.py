@@ -58,5 +58,6 @@ def jobs() -> Jobs:
 def asker():
     from teamlens.ask.service import Asker
 
-    return Asker(router=router(), retriever=retriever(), chat=chat(), conversations=conversations(), jobs=jobs(),
+    return Asker(router=router(), retriever=retriever(), chat=chat(), embedder=embedder(), conversations=conversations(),
+                 jobs=jobs(),
                  chat_model_id=chat().model_name, embedding_model_id=embedder().model)

@@ -21,7 +21,25 @@ def normalize_markers(answer: str, valid: set[int]) -> str:
     def repl(m: re.Match[str]) -> str:
         nums = [int(x) for x in re.split(r"\s*[,、，]\s*", m.group(1))]
         return "".join(f"[{n}]" for n in dict.fromkeys(nums) if n in valid)
-    return re.sub(r"\s+(?=\[)", " ", _MARKER.sub(repl, answer)).strip()
+    text = re.sub(r"[ \t]+(?=\[)", " ", _MARKER.sub(repl, answer))
+    text = re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", text)  # "[1] [1] [1]" from a model that loops
+    return "\n".join(_marker_to_end(line) for line in text.splitlines()).strip()
+
+
+def _marker_to_end(line: str) -> str:
+    """A small model echoes facts as "[1] fact": the marker belongs after the claim."""
+    m = re.match(r"\s*((?:\[\d+\]\s*)+)[.:)、]?\s*(.+)$", line)
+    if not m or not m.group(2).strip():
+        return line
+    body, markers = m.group(2).rstrip(), m.group(1).replace(" ", "")
+    if _MARKER.search(body[-6:]):
+        return body
+    end = re.search(r"[.!?。！？]$", body)
+    return f"{body[:-1]} {markers}{body[-1]}" if end else f"{body} {markers}"
+
+
+def without_markers(answer: str) -> str:
+    return _MARKER.sub("", answer).strip(" .。")
 
 
 def attribute_uncited(answer: str, sources: Sequence[Source]) -> str:

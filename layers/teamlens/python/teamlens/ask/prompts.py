@@ -111,3 +111,20 @@ def answer_messages(question: str, sources: Sequence[Source], language: Language
     parts.append(f"{SOURCES_LABEL[lang]}:\n{body}")
     parts.append(f"{QUESTION_LABEL[lang]}: {question}\n{ANSWER_FORMAT[lang]}")
     return [("system", SYSTEM[lang]), ("user", "\n\n".join(parts))]
+
+
+FACTS_LABEL = {"en": "Facts", "ja": "事実", "vi": "Thông tin"}
+
+
+def evidence_messages(question: str, evidence: Sequence[Any], language: Language,
+                      history: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    """Like `answer_messages`, from selected sentences (`[n] sentence` lines) instead of whole sources;
+    no titles or headers, which a small model copies into its answer."""
+    lang = language if language in SYSTEM else "en"
+    parts = []
+    if history:
+        parts.append(f"{EARLIER_LABEL[lang]}:\n" + "\n".join(f"Q: {q}\nA: {a}" for q, a in history))
+    parts.append(f"{QUESTION_LABEL[lang]}: {question}")
+    parts.append(f"{FACTS_LABEL[lang]}:\n" + "\n".join(f"[{e.n}] {e.text}" for e in evidence))
+    parts.append(f"{QUESTION_LABEL[lang]}: {question}\n{ANSWER_FORMAT[lang]}")
+    return [("system", SYSTEM[lang]), ("user", "\n\n".join(parts))]

@@ -11,7 +11,8 @@ import openai
 from pydantic import BaseModel, Field
 
 from teamlens.ask import citations as cite
-from teamlens.ask.prompts import NOT_FOUND, Source, answer_messages, pack_sources
+from teamlens.ask import evidence
+from teamlens.ask.prompts import NOT_FOUND, Source, evidence_messages, pack_sources
 from teamlens.ask.search_api import NonBlank
 from teamlens.ask.replies import HELP, JOB_STARTED, MODEL_BUSY
 from teamlens.ask.tools import JOB_TOOLS, SearchArgs, job_tool, search_tool
@@ -21,8 +22,10 @@ from teamlens.language import Language, detect_language
 from teamlens.retrieval.filters import SearchFilters
 
 GENERATE_TIMEOUT_S = 15.0  # past this the model host is saturated: answer with the sources instead
-CONTEXT_TOKENS = 700      # sources packed into the answer prompt: prompt evaluation dominates CPU latency
-ANSWER_TOKENS = 160
+MAX_SOURCES = 4
+EVIDENCE_SENTENCES = 4
+CONTEXT_TOKENS = 900      # of the best chunks, from which the evidence sentences are picked
+ANSWER_TOKENS = 100
 HISTORY_TURNS = 2
 # e5 cosine of the best chunk: unrelated questions ("the office cat's vet") top out near 0.78-0.80 on the demo
 # workspace, answerable ones start near 0.82. Below this, say nothing was found instead of asking the model.
@@ -51,10 +54,10 @@ class AskResponse(BaseModel):
 
 
 class Asker:
-    def __init__(self, *, router, retriever, chat, conversations: Conversations, jobs: Jobs,
+    def __init__(self, *, router, retriever, chat, embedder, conversations: Conversations, jobs: Jobs,
                  chat_model_id: str = "", embedding_model_id: str = "",
                  deadline_s: float = 24.0) -> None:
-        self.router, self.retriever, self.chat = router, retriever, chat
+        self.router, self.retriever, self.chat, self.embedder = router, retriever, chat, embedder
         self.conversations, self.jobs = conversations, jobs
         self.models = {k: v for k, v in (("chat", chat_model_id), ("embedding", embedding_model_id)) if v}
         self.deadline_s = deadline_s
@@ -108,38 +111,42 @@ class Asker:
         timings["retrieve"] = _ms(t)
         if not hits or max(h.dense for h in hits) < MIN_RELEVANCE:
             return NOT_FOUND[language], "not_found", []
-        sources = pack_sources(hits, CONTEXT_TOKENS)
-        messages = answer_messages(request.question, sources, language,
-                                   [(h.question, h.answer) for h in history])
+        sources = pack_sources(hits, CONTEXT_TOKENS, max_sources=MAX_SOURCES)
+        t = time.monotonic()
+        picked = evidence.select(request.question, sources, self.embedder, top=EVIDENCE_SENTENCES)
+        timings["evidence"] = _ms(t)
+        messages = evidence_messages(request.question, picked, language, [(h.question, h.answer) for h in history])
         t = time.monotonic()
         remaining = min(self.deadline_s - (time.monotonic() - started), GENERATE_TIMEOUT_S)
         try:
             raw = self.chat.bind(max_tokens=ANSWER_TOKENS, timeout=max(remaining, 1.0)).invoke(messages).content
         except (openai.APITimeoutError, openai.RateLimitError, openai.InternalServerError,
                 openai.APIConnectionError):
-            # The model host is saturated or went away mid-request: the retrieved sources are still the
-            # best answer there is, so return them, marked as such, rather than an error.
+            # The model host is saturated or went away mid-request: the evidence is still the best answer
+            # there is, so return it, marked as such, rather than an error.
             timings["generate"] = _ms(t)
-            return _sources_only(sources, language), "sources_only", cite.citations(_sources_only(sources, language), sources)
+            return self._evidence_only(picked, sources, language)
         timings["generate"] = _ms(t)
         answer = cite.normalize_markers(str(raw), {s.n for s in sources})
         if cite.is_not_found(answer):
             return NOT_FOUND[language], "not_found", []
+        if len(cite.without_markers(answer)) < 3:  # the model answered with markers alone
+            return self._evidence_only(picked, sources, language)
         answer = cite.attribute_uncited(answer, sources)
         if not cite.cited_numbers(answer):
             # The answer came from these sources even when the model named none: cite the best one.
-            answer = f"{answer} [1]"
+            answer = f"{answer} [{picked[0].n if picked else 1}]"
         return answer, "answered", cite.citations(answer, sources)
+
+    @staticmethod
+    def _evidence_only(picked, sources: Sequence[Source], language: Language) -> tuple[str, str, list[Citation]]:
+        text = "\n".join([MODEL_BUSY[language]] + [f"[{e.n}] {e.text}" for e in picked[:2]])
+        return text, "sources_only", cite.citations(text, sources)
 
     def retriever_search(self, args: SearchArgs):
         filters = SearchFilters(**args.model_dump(include={"source", "project", "channel", "since", "until", "author"},
                                                   exclude_none=True))
         return self.retriever.search(args.query, k=args.k, filters=filters)
-
-
-def _sources_only(sources: Sequence[Source], language: Language) -> str:
-    lines = [MODEL_BUSY[language]] + [f"[{s.n}] {s.passage.title}: {cite.snippet(s.text)}" for s in sources]
-    return "\n".join(lines)
 
 
 def _ms(since: float) -> float:
