@@ -16,7 +16,8 @@ from teamlens.vectorstore import VectorStore
 
 @lru_cache(maxsize=1)
 def embedder() -> Embedder:
-    return Embedder(settings().model_host_url)
+    # Requests wait behind the API Gateway limit: fail fast (503) rather than retry past it.
+    return Embedder(settings().model_host_url, timeout=8.0, max_retries=1)
 
 
 def vectors() -> VectorStore:

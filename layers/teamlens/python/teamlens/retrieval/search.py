@@ -13,7 +13,7 @@ from teamlens.retrieval.keywords import bm25_scores
 from teamlens.vectorstore import COLLECTION_PREFIX, VectorStore, VectorStoreError
 
 POOL = 30               # candidates per collection before the rerank
-KEYWORD_WEIGHT = 0.05   # e5 cosine similarities of related and unrelated texts differ by ~0.05-0.15
+KEYWORD_WEIGHT = 0.03   # e5 cosine similarities of related and unrelated texts differ by ~0.05-0.15
 PER_DOCUMENT = 1        # a document's best chunk stands for it: five different documents beat five chunks of one
 # Source files match questions by vocabulary alone (translation files match every Japanese or Vietnamese
 # question): they rank below discussions unless the query names code.
