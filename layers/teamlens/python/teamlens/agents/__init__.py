@@ -1,22 +1,24 @@
 """The agents behind long jobs (Slack summaries, merge-request reviews, reports), looked up by job kind."""
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any, Callable
+
+from teamlens.agents.errors import AgentError, NotFound, SourceDown
+
+__all__ = ["AgentError", "NotFound", "SourceDown", "run_agent", "Progress"]
 
 Progress = Callable[..., None]  # progress(stage, done=0, total=0)
 
-
-class AgentError(RuntimeError):
-    """A job failed for a reason the user should read (unknown channel or MR, source down, ...)."""
+# Imported lazily so a job only loads the agent it runs.
+_AGENTS = {
+    "summarize_slack": "teamlens.agents.summarize.agent",
+    "review_mr": "teamlens.agents.review.agent",
+    "report": "teamlens.agents.report.agent",
+}
 
 
 def run_agent(kind: str, args: dict[str, Any], *, progress: Progress) -> dict[str, Any]:
-    agents = _registry()
-    if kind not in agents:
-        raise AgentError(f"no agent for job kind {kind!r} in this deployment (known: {', '.join(sorted(agents)) or 'none'})")
-    return agents[kind](args, progress=progress)
-
-
-def _registry() -> dict[str, Callable[..., dict[str, Any]]]:
-    # Filled as agents land; imported lazily so a job only loads the agent it runs.
-    return {}
+    if kind not in _AGENTS:
+        raise AgentError(f"no agent for job kind {kind!r} (known: {', '.join(sorted(_AGENTS))})")
+    return import_module(_AGENTS[kind]).run(args, progress=progress)

@@ -9,6 +9,7 @@ from typing import Any, Callable, Literal
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
+from teamlens.agents.args import ReportArgs, ReviewMrArgs, SummarizeSlackArgs
 from teamlens.jobs import Jobs
 
 
@@ -21,30 +22,6 @@ class SearchArgs(BaseModel):
     since: datetime | None = None
     until: datetime | None = None
     author: str | None = None
-
-
-class SummarizeSlackArgs(BaseModel):
-    channel: str | None = Field(default=None, description="Slack channel name, without #")
-    thread: str | None = Field(default=None, description="a thread permalink or ts")
-    since: datetime | None = None
-    until: datetime | None = None
-    language: str = "en"
-
-
-class ReviewMrArgs(BaseModel):
-    project: str | None = Field(default=None, description="GitLab project path, e.g. kumo/booking-api")
-    iid: int = Field(description="the merge request's number within its project")
-    url: str | None = None
-    post: bool = False
-    language: str = "en"
-
-
-class ReportArgs(BaseModel):
-    report_kind: Literal["weekly_project", "weekly_assignee", "overdue"] = "weekly_project"
-    project: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    language: str = "en"
 
 
 JOB_TOOLS: dict[str, tuple[type[BaseModel], str]] = {

@@ -1,0 +1,110 @@
+"""The merge-request review job: fetch the MR's diffs through the GitLab API, check each reviewable file
+(rules, ruff, the model within its budget), merge the findings, and post them inline when asked."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from gitlab.exceptions import GitlabError
+
+from teamlens.agents import connections
+from teamlens.agents.args import ReviewMrArgs
+from teamlens.agents.errors import AgentError, NotFound, SourceDown
+from teamlens.agents.narrative import NarrativeUnavailable
+from teamlens.agents.review import findings as fnd
+from teamlens.agents.review.diffs import FileDiff, skip_reason
+from teamlens.agents.review.lint import LinterUnavailable, lint_python
+from teamlens.agents.review.model_review import model_findings
+from teamlens.agents.review.post import post
+from teamlens.agents.review.rules import check
+
+MAX_FILES = 60
+# "off": no model calls; "report": the model's findings are listed apart, as unverified suggestions;
+# "post": they are merged with the static ones (and posted). A small CPU model's findings are mostly noise,
+# so inline posting of them is a choice for deployments with a capable model.
+MODEL_FINDINGS = os.environ.get("REVIEW_MODEL_FINDINGS", "report")
+
+
+def open_mr(gl, project: str, iid: int):
+    try:
+        remote = gl.projects.get(project)
+    except GitlabError as exc:
+        raise _gitlab_error(exc, f"GitLab project {project}") from None
+    try:
+        return remote, remote.mergerequests.get(iid)
+    except GitlabError as exc:
+        raise _gitlab_error(exc, f"merge request {project}!{iid}") from None
+
+
+def _gitlab_error(exc: GitlabError, what: str) -> AgentError:
+    code = exc.response_code
+    if code == 404:
+        return NotFound(f"{what} was not found (or the teamlens token cannot see it)")
+    if code is None or code == 429 or code >= 500:
+        return SourceDown(f"GitLab is unavailable ({what}): {code or ''} {exc.error_message}".strip())
+    return AgentError(f"GitLab refused {what}: {code} {exc.error_message}")
+
+
+def run(raw: dict[str, Any], *, progress, gitlab=None, model=None, model_mode: str | None = None) -> dict[str, Any]:
+    args = ReviewMrArgs.model_validate(raw)
+    source = gitlab or connections.gitlab()
+    mode = model_mode or MODEL_FINDINGS
+    progress("reading the merge request")
+    remote, mr = open_mr(source.gl, args.project, args.iid)  # type: ignore[arg-type]
+    try:
+        diffs = [FileDiff.model_validate(d) for d in source.mr_diffs(remote.id, mr.iid)]
+    except Exception as exc:
+        raise SourceDown(f"GitLab is unavailable (diffs of {args.project}!{args.iid}): {exc}") from None
+    head = mr.diff_refs["head_sha"]
+    project = {"id": remote.id, "web_url": remote.web_url}
+    cache: dict[str, str | None] = {}
+
+    def load(path: str) -> str | None:
+        if path not in cache:
+            found = source.file(project, path, head)
+            cache[path] = found["content"] if found else None
+        return cache[path]
+
+    skipped = {d.new_path: why for d in diffs if (why := skip_reason(d))}
+    reviewable = [d for d in diffs if d.new_path not in skipped][:MAX_FILES]
+    skipped.update({d.new_path: f"over the {MAX_FILES}-file limit" for d in diffs[len(skipped) + MAX_FILES:]})
+    static: list[fnd.Finding] = []
+    suggestions: list[fnd.Finding] = []
+    notes: list[str] = []
+    model = model if model is not None or mode == "off" else connections.writer(max_tokens=400)
+    for n, d in enumerate(reviewable):
+        progress("reviewing files", n, len(reviewable))
+        added = d.added
+        content = load(d.new_path)
+        static += check(d.new_path, d.language, content, added, load)
+        if d.language == "python" and content is not None:
+            try:
+                static += lint_python(d.new_path, content, added)
+            except LinterUnavailable as exc:
+                notes.append(f"lint skipped for {d.new_path}: {exc}")
+        if mode != "off":
+            try:
+                suggestions += model_findings(model, d.new_path, d.language, d.diff, added, args.language)
+            except NarrativeUnavailable as exc:
+                notes.append(str(exc))
+    findings = fnd.merge(static + (suggestions if mode == "post" else []))
+    suggestions = [] if mode == "post" else fnd.merge(suggestions)
+
+    posting = None
+    if args.post:
+        progress("posting comments", 0, len(findings))
+        posting = post(mr, findings, {d.new_path: d.old_path for d in diffs})
+    lines = sum(len(d.added) for d in reviewable)
+    return {
+        "merge_request": {"project": args.project, "iid": args.iid, "title": mr.title, "url": mr.web_url,
+                          "head_sha": head, "state": mr.state},
+        "files_reviewed": len(reviewable), "added_lines": lines, "skipped": skipped,
+        "findings": [_dump(f) for f in findings],
+        "model_suggestions": [_dump(f) for f in suggestions],
+        "posted": posting, "dry_run": not args.post, "notes": notes,
+        "markdown": fnd.markdown(f"{args.project}!{args.iid} {mr.title}", mr.web_url, findings, skipped, notes),
+    }
+
+
+def _dump(f: fnd.Finding) -> dict[str, Any]:
+    return {**f.model_dump(exclude={"line_text"}), "fingerprint": f.fingerprint}
