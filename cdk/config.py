@@ -46,6 +46,9 @@ class StackConfig:
     ingest_schedule: str
     ingest_schedule_enabled: bool
     model_host_url: str
+    weekly_report_schedule: str
+    weekly_report_enabled: bool
+    weekly_report_args: dict
     chroma_url: str
     vector_store: str
     sources: tuple[SourceSecret, ...]
@@ -78,6 +81,10 @@ class StackConfig:
             lambda_runtime=str(ctx("teamlens:lambdaRuntime") or "python3.12"),
             ingest_schedule=str(ctx("teamlens:ingestSchedule") or "rate(15 minutes)"),
             ingest_schedule_enabled=_bool(ctx("teamlens:ingestScheduleEnabled"), True),
+            # Monday 09:00 in Tokyo; disabled until a team turns it on (it prepares a preview to confirm).
+            weekly_report_schedule=str(ctx("teamlens:weeklyReportSchedule") or "cron(0 0 ? * MON *)"),
+            weekly_report_enabled=_bool(ctx("teamlens:weeklyReportEnabled"), False),
+            weekly_report_args=_report_args(ctx("teamlens:weeklyReportSlackChannel"), ctx("teamlens:weeklyReportBacklogProject")),
             model_host_url=value("MODEL_HOST_URL"),
             chroma_url=f"http://{value('CHROMADB_HOST')}:{value('CHROMADB_PORT')}" if value("CHROMADB_HOST") else "",
             vector_store=value("VECTOR_STORE") or "chroma",
@@ -87,6 +94,11 @@ class StackConfig:
                 SourceSecret("backlog", value("BACKLOG_URL"), token("BACKLOG_API_KEY")),
             ),
         )
+
+
+def _report_args(slack_channel: object, backlog_project: object) -> dict:
+    post_to = {k: str(v) for k, v in (("slack_channel", slack_channel), ("backlog_project", backlog_project)) if v}
+    return {"report_kind": "weekly_project", "range": "last week", **({"post_to": post_to} if post_to else {})}
 
 
 def _bool(raw: object, default: bool) -> bool:

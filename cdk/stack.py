@@ -64,6 +64,8 @@ class TeamlensStack(cdk.Stack):
         for secret in secrets.secrets.values():
             secret.grant_read(job_run)
         jobs = Jobs(self, "Jobs", runner=job_run)
+        jobs.weekly_report(schedule=config.weekly_report_schedule, enabled=config.weekly_report_enabled,
+                           args=config.weekly_report_args)
 
         # Just under API Gateway's 29 s integration limit; /ask keeps its own deadline inside this.
         api_fn = function("ApiHandler", "api", timeout=cdk.Duration.seconds(28), memory_size=1024)
@@ -76,6 +78,11 @@ class TeamlensStack(cdk.Stack):
             machine.grant_read(api_fn)
         storage.ingestion_state.grant_read_data(api_fn)
         storage.conversations.grant_read_write_data(api_fn)
+        # Checks that a channel or MR exists before a job starts, and posting confirmed reports.
+        for secret in secrets.secrets.values():
+            secret.grant_read(api_fn)
+        storage.idempotency.grant_read_write_data(api_fn)
+        api_fn.add_environment("IDEMPOTENCY_TABLE", storage.idempotency.table_name)
 
         api = Api(self, "Api", health=health, handler=api_fn)
 

@@ -53,3 +53,12 @@ class Storage(Construct):
             partition_key=dynamodb.Attribute(name="source", type=dynamodb.AttributeType.STRING),
             sort_key=dynamodb.Attribute(name="updated_at", type=dynamodb.AttributeType.STRING),
         )
+        # Powertools idempotency records: a confirmed report is posted once, however often the confirm is retried.
+        self.idempotency = dynamodb.Table(
+            self,
+            "Idempotency",
+            partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            time_to_live_attribute="expiration",
+            removal_policy=removal,
+        )

@@ -13,9 +13,13 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from teamlens import services
+from teamlens.agents import AgentError, prechecks
+from teamlens.agents.args import ReportArgs, ReviewMrArgs, SummarizeSlackArgs
+from teamlens.agents.report.confirm import ConfirmRequest
 from teamlens.ask.search_api import SearchRequest, SearchResponse, run_search
 from teamlens.ask.service import AskRequest, AskResponse
 from teamlens.aws import client, ingestion_state
@@ -48,6 +52,17 @@ def unknown_conversation(exc: ConversationNotFound) -> Response:
     return _json(404, {"message": f"conversation {exc.args[0]!r} not found"})
 
 
+@app.exception_handler(AgentError)
+def agent_error(exc: AgentError) -> Response:
+    return _json(exc.status, {"message": str(exc)})
+
+
+@app.exception_handler(IdempotencyAlreadyInProgressError)
+def confirm_in_progress(exc: Exception) -> Response:
+    return _json(409, {"message": "this report is being posted by another request right now; retry in a moment"},
+                 headers={"Retry-After": "2"})
+
+
 @app.get("/openapi.json", include_in_schema=False)
 def get_openapi_json() -> Response[str]:
     return Response(status_code=200, body=app.get_openapi_json_schema(title="teamlens API"),
@@ -76,6 +91,43 @@ def get_job(job_id: str) -> Job:
         return services.jobs().get(job_id)
     except JobNotFound:
         raise NotFoundError(f"job {job_id!r} not found") from None
+
+
+def _started(kind: str, args) -> Response:
+    job = services.jobs().start(kind, args.model_dump(mode="json", exclude_none=True))
+    return _json(202, {"job_id": job.job_id, "kind": kind, "status": job.status, "location": f"/jobs/{job.job_id}"},
+                 headers={"Location": f"/jobs/{job.job_id}"})
+
+
+@app.post("/summaries", responses={202: {}})
+def post_summary(body: SummarizeSlackArgs) -> Response[dict]:
+    prechecks.check_summary_target(body)
+    return _started("summarize_slack", body)
+
+
+@app.post("/reviews", responses={202: {}})
+def post_review(body: ReviewMrArgs) -> Response[dict]:
+    prechecks.check_review_target(body)
+    return _started("review_mr", body)
+
+
+@app.post("/reports", responses={202: {}})
+def post_report(body: ReportArgs) -> Response[dict]:
+    return _started("report", body)
+
+
+@app.post("/reports/<job_id>/confirm")
+def post_report_confirm(job_id: str, body: ConfirmRequest) -> Response[dict]:
+    from teamlens.agents import connections
+    from teamlens.agents.report.confirm import confirm
+
+    try:
+        job = services.jobs().get(job_id)
+    except JobNotFound:
+        raise NotFoundError(f"report {job_id!r} not found") from None
+    result = confirm(job, body, slack=connections.slack, backlog=connections.backlog,
+                     idempotency_table=os.environ["IDEMPOTENCY_TABLE"])
+    return _json(200, result)
 
 
 @app.post("/ingest")

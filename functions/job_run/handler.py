@@ -1,6 +1,7 @@
 """Runs one long job (a summary, review or report) for the jobs state machine, recording progress and the
-outcome on the job item. Input: {job_id, kind, args}, or {job_id, failure: {Error, Cause}} when the state
-machine caught a crash of the run itself."""
+outcome on the job item. Input: {job_id, kind, args} (job_id is the execution's name), or {job_id, failure:
+{Error, Cause}} when the state machine caught a crash of the run itself. An execution started outside the
+API (directly, or by the weekly schedule) has no job item yet: the run creates it."""
 from __future__ import annotations
 
 import json
@@ -10,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from teamlens import services
 from teamlens.agents import AgentError, run_agent
+from teamlens.jobs import JobNotFound
 
 logger = Logger()
 
@@ -20,9 +22,13 @@ def handler(event: dict, context: LambdaContext) -> dict:
     logger.append_keys(job_id=job_id)
     if "failure" in event:
         # An agent error was already recorded in the agent's words; only a crash or timeout needs recording.
-        if jobs.get(job_id).status != "FAILED":
-            jobs.fail(job_id, _reason(event["failure"]))
+        try:
+            if jobs.get(job_id).status != "FAILED":
+                jobs.fail(job_id, _reason(event["failure"]))
+        except JobNotFound:  # the input was invalid before an item existed: the execution's error says why
+            pass
         return {"job_id": job_id, "status": "FAILED"}
+    jobs.record(job_id, event["kind"], event.get("args") or {})  # no-op when the API created it
     try:
         result = run_agent(event["kind"], event.get("args") or {},
                            progress=lambda stage, done=0, total=0: jobs.progress(job_id, stage, done, total))

@@ -20,7 +20,9 @@ from teamlens.dynamo_values import from_dynamo, to_dynamo
 
 JobKind = Literal["summarize_slack", "review_mr", "report"]
 JobState = Literal["RUNNING", "SUCCEEDED", "FAILED"]
-JOB_ID = re.compile(r"^job-[0-9a-f]{32}$")
+# Jobs started through the API are named job-<hex>; an execution started directly (console, CLI, the weekly
+# schedule) keeps the name it was given, by default a UUID.
+JOB_ID = re.compile(r"^(?:job-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9_-]{1,80})$")
 RETENTION = timedelta(days=30)
 
 
@@ -57,19 +59,30 @@ class Jobs:
 
     def start(self, kind: JobKind, args: dict[str, Any], *, conversation_id: str | None = None) -> Job:
         job_id = f"job-{uuid.uuid4().hex}"
-        now = _now()
-        job = Job(job_id=job_id, kind=kind, status="RUNNING", args=args, conversation_id=conversation_id,
-                  created_at=now, updated_at=now)
         # The item first: a fast job could otherwise report progress on an item that does not exist yet.
-        self.table.put_item(Item={"pk": f"job#{job_id}", "sk": "job", "kind": "job", "created_at": now,
-                                  "expires_at": int((datetime.now(timezone.utc) + RETENTION).timestamp()),
-                                  "job": to_dynamo(job.model_dump(mode="json"))})
+        job = self.record(job_id, kind, args, conversation_id=conversation_id)
         try:
             self.sfn.start_execution(stateMachineArn=self.state_machine_arn, name=job_id,
                                      input=json.dumps({"job_id": job_id, "kind": kind, "args": args}))
         except Exception as exc:
             self.fail(job_id, f"the job could not be started: {exc}")
             raise
+        return job
+
+    def record(self, job_id: str, kind: JobKind, args: dict[str, Any], *, conversation_id: str | None = None) -> Job:
+        """The job item, created once (an execution started outside the API gets its item from its runner)."""
+        now = _now()
+        job = Job(job_id=job_id, kind=kind, status="RUNNING", args=args, conversation_id=conversation_id,
+                  created_at=now, updated_at=now)
+        try:
+            self.table.put_item(Item={"pk": f"job#{job_id}", "sk": "job", "kind": "job", "created_at": now,
+                                      "expires_at": int((datetime.now(timezone.utc) + RETENTION).timestamp()),
+                                      "job": to_dynamo(job.model_dump(mode="json"))},
+                                ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            return self.get(job_id)
         return job
 
     def get(self, job_id: str) -> Job:

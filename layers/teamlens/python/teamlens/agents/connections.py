@@ -16,18 +16,23 @@ def credentials(source: str) -> SourceCredentials:
         raise AgentError(str(exc)) from None
 
 
-def slack():
+def slack(quick: bool = False):
+    """`quick`: for a check inside an API request, which cannot wait out a long retry schedule."""
     from teamlens.sources.slack import SlackSource, slack_client
 
     creds = credentials("slack")
-    return SlackSource(slack_client(creds.base_url, creds.token))
+    return SlackSource(slack_client(creds.base_url, creds.token, max_retries=1 if quick else 5,
+                                    timeout=5 if quick else 30))
 
 
-def gitlab():
+def gitlab(quick: bool = False):
     from teamlens.sources.gitlab import GitLabSource, gitlab_client
 
     creds = credentials("gitlab")
-    return GitLabSource(gitlab_client(creds.base_url, creds.token))
+    source = GitLabSource(gitlab_client(creds.base_url, creds.token, timeout=5 if quick else 30))
+    if quick:
+        source.gl.retry_transient_errors = False
+    return source
 
 
 def backlog():
