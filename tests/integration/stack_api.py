@@ -33,14 +33,18 @@ class Api:
     def ingest(self, sources: list[str] | None = None, timeout: float = 420) -> dict:
         status, body = self.call("POST", "/ingest", {"sources": sources} if sources else {})
         assert status == 202, body
+        return self.poll(f"/ingest/runs/{body['run_id']}", timeout)
+
+    def poll(self, path: str, timeout: float, interval: float = 1) -> dict:
+        """GET `path` until its `status` is no longer RUNNING; the last body."""
         deadline = time.time() + timeout
         while time.time() < deadline:
-            status, run = self.call("GET", f"/ingest/runs/{body['run_id']}")
-            assert status == 200, run
-            if run["status"] != "RUNNING":
-                return run
-            time.sleep(1)
-        raise AssertionError(f"ingestion run {body['run_id']} still running after {timeout}s")
+            status, body = self.call("GET", path)
+            assert status == 200, body
+            if body["status"] != "RUNNING":
+                return body
+            time.sleep(interval)
+        raise AssertionError(f"{path} still running after {timeout}s")
 
 
 def sim(base: str, path: str, body: dict | None = None) -> dict:

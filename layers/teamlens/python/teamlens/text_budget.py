@@ -144,3 +144,17 @@ def _hard_cut(text: str, max_tokens: int) -> list[str]:
         out.append(text[:lo])
         text = text[lo:]
     return out
+
+
+def pack_lines(lines: "list[str] | tuple[str, ...]", budget: int) -> list[str]:
+    """Consecutive lines grouped into texts of at most `budget` tokens each (a longer line stands alone)."""
+    out: list[list[str]] = [[]]
+    used = 0
+    for line in lines:
+        cost = count_tokens(line) + 1
+        if out[-1] and used + cost > budget:
+            out.append([])
+            used = 0
+        out[-1].append(line)
+        used += cost
+    return ["\n".join(group) for group in out if group]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
 from gitlab.exceptions import GitlabError
@@ -45,6 +46,45 @@ def _gitlab_error(exc: GitlabError, what: str) -> AgentError:
     return AgentError(f"GitLab refused {what}: {code} {exc.error_message}")
 
 
+@dataclass
+class Review:
+    findings: list[fnd.Finding]
+    suggestions: list[fnd.Finding]
+    skipped: dict[str, str]
+    notes: list[str]
+    files: int
+    lines: int
+
+
+def review_diffs(diffs: list[FileDiff], load, *, model, mode: str, language: str, progress) -> Review:
+    """Rules, ruff and (per `mode`) the model over each reviewable file; generated and lock files skipped."""
+    skipped = {d.new_path: why for d in diffs if (why := skip_reason(d))}
+    reviewable = [d for d in diffs if d.new_path not in skipped]
+    skipped.update({d.new_path: f"over the {MAX_FILES}-file limit" for d in reviewable[MAX_FILES:]})
+    reviewable = reviewable[:MAX_FILES]
+    static: list[fnd.Finding] = []
+    suggestions: list[fnd.Finding] = []
+    notes: list[str] = []
+    for n, d in enumerate(reviewable):
+        progress("reviewing files", n, len(reviewable))
+        added = d.added
+        content = load(d.new_path)
+        static += check(d.new_path, d.language, content, added, load)
+        if d.language == "python" and content is not None:
+            try:
+                static += lint_python(d.new_path, content, added)
+            except LinterUnavailable as exc:
+                notes.append(f"lint skipped for {d.new_path}: {exc}")
+        if mode != "off":
+            try:
+                suggestions += model_findings(model, d.new_path, d.language, d.diff, added, language)
+            except NarrativeUnavailable as exc:
+                notes.append(str(exc))
+    findings = fnd.merge(static + (suggestions if mode == "post" else []))
+    return Review(findings=findings, suggestions=[] if mode == "post" else fnd.merge(suggestions), skipped=skipped,
+                  notes=notes, files=len(reviewable), lines=sum(len(d.added) for d in reviewable))
+
+
 def run(raw: dict[str, Any], *, progress, gitlab=None, model=None, model_mode: str | None = None) -> dict[str, Any]:
     args = ReviewMrArgs.model_validate(raw)
     source = gitlab or connections.gitlab()
@@ -65,40 +105,18 @@ def run(raw: dict[str, Any], *, progress, gitlab=None, model=None, model_mode: s
             cache[path] = found["content"] if found else None
         return cache[path]
 
-    skipped = {d.new_path: why for d in diffs if (why := skip_reason(d))}
-    reviewable = [d for d in diffs if d.new_path not in skipped][:MAX_FILES]
-    skipped.update({d.new_path: f"over the {MAX_FILES}-file limit" for d in diffs[len(skipped) + MAX_FILES:]})
-    static: list[fnd.Finding] = []
-    suggestions: list[fnd.Finding] = []
-    notes: list[str] = []
     model = model if model is not None or mode == "off" else connections.writer(max_tokens=400)
-    for n, d in enumerate(reviewable):
-        progress("reviewing files", n, len(reviewable))
-        added = d.added
-        content = load(d.new_path)
-        static += check(d.new_path, d.language, content, added, load)
-        if d.language == "python" and content is not None:
-            try:
-                static += lint_python(d.new_path, content, added)
-            except LinterUnavailable as exc:
-                notes.append(f"lint skipped for {d.new_path}: {exc}")
-        if mode != "off":
-            try:
-                suggestions += model_findings(model, d.new_path, d.language, d.diff, added, args.language)
-            except NarrativeUnavailable as exc:
-                notes.append(str(exc))
-    findings = fnd.merge(static + (suggestions if mode == "post" else []))
-    suggestions = [] if mode == "post" else fnd.merge(suggestions)
+    review = review_diffs(diffs, load, model=model, mode=mode, language=args.language, progress=progress)
+    findings, suggestions, skipped, notes = review.findings, review.suggestions, review.skipped, review.notes
 
     posting = None
     if args.post:
         progress("posting comments", 0, len(findings))
         posting = post(mr, findings, {d.new_path: d.old_path for d in diffs})
-    lines = sum(len(d.added) for d in reviewable)
     return {
         "merge_request": {"project": args.project, "iid": args.iid, "title": mr.title, "url": mr.web_url,
                           "head_sha": head, "state": mr.state},
-        "files_reviewed": len(reviewable), "added_lines": lines, "skipped": skipped,
+        "files_reviewed": review.files, "added_lines": review.lines, "skipped": skipped,
         "findings": [_dump(f) for f in findings],
         "model_suggestions": [_dump(f) for f in suggestions],
         "posted": posting, "dry_run": not args.post, "notes": notes,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from teamlens.agents.narrative import DATA_NOT_INSTRUCTIONS, LANGUAGE_NAMES, NarrativeUnavailable
 from teamlens.agents.review.diffs import hunks
 from teamlens.agents.review.findings import Finding
-from teamlens.text_budget import count_tokens
+from teamlens.text_budget import count_tokens, pack_lines
 
 PIECE_TOKENS = 1200  # added lines (with their numbers) per model call
 
@@ -50,31 +50,11 @@ def numbered(diff: str) -> str:
 
 def pieces(diff: str, budget: int = PIECE_TOKENS) -> list[str]:
     """Whole hunks, grouped within the budget (a huge hunk is cut into line runs)."""
-    out: list[list[str]] = [[]]
-    used = 0
-    for hunk in hunks(diff):
-        for part in _cut(numbered(hunk), budget):
-            cost = count_tokens(part)
-            if out[-1] and used + cost > budget:
-                out.append([])
-                used = 0
-            out[-1].append(part)
-            used += cost
-    return ["\n".join(p) for p in out if p]
+    return pack_lines([part for hunk in hunks(diff) for part in _cut(numbered(hunk), budget)], budget)
 
 
 def _cut(text: str, budget: int) -> list[str]:
-    if count_tokens(text) <= budget:
-        return [text]
-    out, current, used = [], [], 0
-    for line in text.splitlines():
-        cost = count_tokens(line) + 1
-        if current and used + cost > budget:
-            out.append("\n".join(current))
-            current, used = [], 0
-        current.append(line)
-        used += cost
-    return out + (["\n".join(current)] if current else [])
+    return [text] if count_tokens(text) <= budget else pack_lines(text.splitlines(), budget)
 
 
 def review_messages(path: str, language: str, piece: str, reply_language: str):

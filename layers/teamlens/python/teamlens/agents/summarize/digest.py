@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from teamlens.agents.narrative import DATA_NOT_INSTRUCTIONS, LANGUAGE_NAMES
 from teamlens.agents.summarize.messages import Message
 from teamlens.agents.summarize.signals import assignee, due_date, kinds
-from teamlens.text_budget import count_tokens, truncate
+from teamlens.text_budget import pack_lines, truncate
 
 LINE_TOKENS = 60       # one message in a digest, at most
 CHUNK_TOKENS = 1400    # one map call's messages (the model's context is 4K with instructions and answer)
@@ -81,16 +81,7 @@ def digest_lines(messages: Sequence[Message], tz: str) -> list[str]:
 
 
 def chunks(lines: Sequence[str], budget: int = CHUNK_TOKENS) -> list[str]:
-    out: list[list[str]] = [[]]
-    used = 0
-    for line in lines:
-        cost = count_tokens(line) + 1
-        if out[-1] and used + cost > budget:
-            out.append([])
-            used = 0
-        out[-1].append(line)
-        used += cost
-    return ["\n".join(c) for c in out if c]
+    return pack_lines(list(lines), budget)
 
 
 def _system(language: str) -> SystemMessage:

@@ -19,7 +19,7 @@ _DECISION = re.compile(
     r"|quyết định|\bchốt\b|thống nhất|sẽ dùng", re.I)
 _COMMIT = re.compile(
     r"\b(?:I'?ll|I will|I'm going to|will do|on it|action item|TODO)\b|\bwill\b[^.?!\n]{0,80}\b(?:by|before)\b"
-    r"|までに|まで[）)]|やります|対応します|担当します|私が作ります|僕が"
+    r"|(?:日|曜日?|[)）])\s*までに|まで[）)]|やります|対応します|担当します|私が作ります|僕が"
     r"|\b(?:em|tôi|mình|anh|chị) (?:sẽ|nhận)\b|xong trước|\bem nhận\b", re.I)
 _REQUEST = re.compile(r"\b(?:please|can you|could you)\b|お願いします|お願いできますか|nhờ|giúp", re.I)
 _QUESTION = re.compile(r"[?？]\s*$|[?？]\s|\bkhông\?|でしょうか|ですか[。？?]?$", re.M)
