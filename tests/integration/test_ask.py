@@ -87,9 +87,16 @@ def test_long_work_starts_a_job(ready):
     assert status == 202, body
     assert body["intent"] == "summarize_slack" and body["job_id"]
     assert body["args"].get("channel") == "release"
-    status, job = ready.call("GET", f"/jobs/{body['job_id']}")
-    assert status == 200, job
-    assert job["kind"] == "summarize_slack" and job["status"] in ("RUNNING", "SUCCEEDED", "FAILED")
+    job = ready.poll(f"/jobs/{body['job_id']}", timeout=300, interval=2)
+    assert job["kind"] == "summarize_slack" and job["status"] == "SUCCEEDED", job
+    assert job["result"]["channel"]["name"] == "release" and "markdown" in job["result"]
+
+
+def test_a_job_request_missing_its_target_asks_for_it(ready):
+    status, body = ask(ready, "Summarize the Slack discussion please")
+    assert status == 200, body
+    assert body["intent"] == "summarize_slack" and body["status"] == "needs_input" and not body.get("job_id")
+    assert "channel" in body["answer"]
 
 
 def test_search_ranks_and_filters(ready):

@@ -90,16 +90,34 @@ class Jobs:
             raise JobNotFound(job_id)
         item = self.table.get_item(Key={"pk": f"job#{job_id}", "sk": "job"}).get("Item")
         if item is None:
-            raise JobNotFound(job_id)
+            return self._from_execution(job_id)
         job = Job.model_validate(from_dynamo(item["job"]))
         if job.status == "RUNNING" and self.sfn is not None:
             job = self._reconcile(job)
         return job
 
-    def _reconcile(self, job: Job) -> Job:
-        arn = self.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{job.job_id}"
+    def _from_execution(self, job_id: str) -> Job:
+        """A job started directly in Step Functions whose runner has not created its item yet."""
+        if self.sfn is None:
+            raise JobNotFound(job_id)
         try:
-            desc = self.sfn.describe_execution(executionArn=arn)
+            desc = self.sfn.describe_execution(executionArn=self._execution_arn(job_id))
+        except ClientError:
+            raise JobNotFound(job_id) from None
+        try:
+            given = json.loads(desc.get("input") or "{}")
+            job = Job(job_id=job_id, kind=given.get("kind"), status="RUNNING", args=given.get("args") or {},
+                      created_at=desc["startDate"].isoformat(), updated_at=desc["startDate"].isoformat())
+        except (ValueError, TypeError):  # an input that is not a job: not ours to show
+            raise JobNotFound(job_id) from None
+        return self._reconcile(job)
+
+    def _execution_arn(self, job_id: str) -> str:
+        return self.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{job_id}"
+
+    def _reconcile(self, job: Job) -> Job:
+        try:
+            desc = self.sfn.describe_execution(executionArn=self._execution_arn(job.job_id))
         except ClientError:
             return job
         if desc["status"] in ("FAILED", "TIMED_OUT", "ABORTED"):

@@ -19,3 +19,8 @@ MODEL_BUSY = {
     "ja": "言語モデルが混み合っているため、関連性の高い資料を示します:",
     "vi": "Mô hình ngôn ngữ đang bận, đây là các nguồn liên quan nhất:",
 }
+NEEDS_INPUT = {
+    "en": "I can start that, but need one more thing: {what}.",
+    "ja": "開始するには情報が足りません: {what}",
+    "vi": "Tôi cần thêm thông tin để bắt đầu: {what}.",
+}

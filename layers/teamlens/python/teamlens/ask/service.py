@@ -8,13 +8,13 @@ from datetime import datetime, timezone
 from typing import Any, Literal, Sequence
 
 import openai
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from teamlens.ask import citations as cite
 from teamlens.ask import evidence
 from teamlens.ask.prompts import NOT_FOUND, Source, evidence_messages, pack_sources
 from teamlens.ask.search_api import NonBlank
-from teamlens.ask.replies import HELP, JOB_STARTED, MODEL_BUSY
+from teamlens.ask.replies import HELP, JOB_STARTED, MODEL_BUSY, NEEDS_INPUT
 from teamlens.ask.tools import JOB_TOOLS, SearchArgs, job_tool, search_tool
 from teamlens.conversations import Citation, ConversationNotFound, Conversations, Turn
 from teamlens.jobs import Jobs
@@ -49,7 +49,7 @@ class AskResponse(BaseModel):
     conversation_id: str
     turn: int
     job_id: str | None = None
-    status: Literal["answered", "not_found", "job_started", "sources_only"] = "answered"
+    status: Literal["answered", "not_found", "job_started", "sources_only", "needs_input"] = "answered"
     timings_ms: dict[str, float]
     models: dict[str, str] = {}
 
@@ -82,9 +82,14 @@ class Asker:
             cid = cid or self.conversations.create()
             job_args = _job_args(route.intent, args, language)
             t = time.monotonic()
-            job = job_tool(route.intent, self.jobs, lambda: cid).invoke(job_args)
+            try:
+                job = job_tool(route.intent, self.jobs, lambda: cid).invoke(job_args)
+                answer, status, job_id = JOB_STARTED[language].format(job_id=job.job_id), "job_started", job.job_id
+            except ValidationError as exc:
+                # "summarize it" with nothing to summarize: say what is missing rather than start a job that fails
+                answer, status, job_id = NEEDS_INPUT[language].format(what=_missing(exc)), "needs_input", None
+            cits = []
             timings["start_job"] = _ms(t)
-            answer, status, cits, job_id = JOB_STARTED[language].format(job_id=job.job_id), "job_started", [], job.job_id
         elif route.intent == "search":
             answer, status, cits = self._answer(request, args, history, language, timings, started)
             job_id = None
@@ -172,6 +177,10 @@ def _search_args(query: str, args: dict[str, Any], filters: SearchFilters | None
     if filters is not None:
         merged.update(filters.model_dump(exclude_none=True))
     return SearchArgs(query=query, **merged)
+
+
+def _missing(exc: ValidationError) -> str:
+    return "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())[:300]
 
 
 def _job_args(intent: str, args: dict[str, Any], language: str) -> dict[str, Any]:
