@@ -85,10 +85,11 @@ def main() -> int:
     result["review_demo_mr"] = {"seconds": round(t, 1), "lines": r["added_lines"], "files": r["files_reviewed"]}
     rows.append(["review, booking-web!19 (API job)", f"{t:.1f} s", f"{r['added_lines']} lines, {r['files_reviewed']} files"])
 
-    r = review_300(info, args.model_findings)
-    result["review_300_lines"] = {**r, "model_findings": args.model_findings}
-    rows.append([f"review, 300-line MR in-process (model {args.model_findings})", f"{r['seconds']:.1f} s",
-                 f"{r['lines']} lines, {r['files']} files"])
+    for mode in dict.fromkeys(("off", args.model_findings)):
+        r = review_300(info, mode)
+        result[f"review_300_lines_model_{mode}"] = r
+        rows.append([f"review, 300-line MR in-process (model findings {mode})", f"{r['seconds']:.1f} s",
+                     f"{r['lines']} lines, {r['files']} files"])
     print_table(["measure", "time", "size"], rows)
     write_results("agents", result)
     return 0

@@ -39,3 +39,13 @@ def test_synth_is_lint_clean(target: str, tmp_path: Path):
         assert not any("glpat-" in json.dumps(s) for s in secrets)
     else:
         assert any("glpat-teamlens-local" in json.dumps(s) for s in secrets)
+
+    # The weekly report exists, is off unless a team turns it on, and starts a report job (a preview only).
+    rules = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Events::Rule"
+             and "weekly status report" in r["Properties"].get("Description", "")]
+    assert len(rules) == 1 and rules[0]["State"] == "DISABLED", rules
+    assert json.loads(rules[0]["Targets"][0]["Input"]) == {
+        "kind": "report", "args": {"report_kind": "weekly_project", "range": "last week"}}
+    # Report confirms are idempotent through their own table.
+    assert any(r["Type"] == "AWS::DynamoDB::Table" and r["Properties"].get("TimeToLiveSpecification", {}).get(
+        "AttributeName") == "expiration" for r in resources.values())
