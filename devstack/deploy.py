@@ -65,6 +65,18 @@ def stack_status(endpoint: str) -> str | None:
     return stacks[0]["StackStatus"] if stacks else None
 
 
+def context_args() -> list[str]:
+    """CDK context for the local deploy. TEAMLENS_INGEST_SCHEDULE=off deploys the ingest schedule disabled
+    (the test stack does: a scheduled run in the middle of a test would change what the test sees)."""
+    args = ["-c", "teamlens:target=local"]
+    schedule = os.environ.get("TEAMLENS_INGEST_SCHEDULE", "on").strip().lower()
+    if schedule not in ("on", "off"):
+        raise DevstackError(f"TEAMLENS_INGEST_SCHEDULE must be 'on' or 'off', got {schedule!r}")
+    if schedule == "off":
+        args += ["-c", "teamlens:ingestScheduleEnabled=false"]
+    return args
+
+
 def inputs_fingerprint() -> str:
     files: list[Path] = []
     for name in STAGE_INPUTS:
@@ -73,7 +85,7 @@ def inputs_fingerprint() -> str:
             files += sorted(f for f in p.rglob("*") if f.is_file() and "__pycache__" not in f.parts)
         elif p.exists():
             files.append(p)
-    return fingerprint(*[str(f.relative_to(paths.ROOT)) for f in files], *files, region())
+    return fingerprint(*[str(f.relative_to(paths.ROOT)) for f in files], *files, region(), *context_args())
 
 
 def deploy(endpoint: str, *, force: bool = False) -> bool:
@@ -91,7 +103,7 @@ def deploy(endpoint: str, *, force: bool = False) -> bool:
     marker.unlink(missing_ok=True)
     cdklocal(["bootstrap", f"aws://{ACCOUNT}/{region()}"], endpoint, cwd=paths.STATE)
     try:
-        cdklocal(["deploy", STACK_NAME, "--require-approval", "never", "-c", "teamlens:target=local",
+        cdklocal(["deploy", STACK_NAME, "--require-approval", "never", *context_args(),
                   "--outputs-file", str(paths.STATE / "cdk-outputs.json")], endpoint)
     except DevstackError as exc:
         raise DevstackError(

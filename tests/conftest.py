@@ -36,6 +36,8 @@ os.environ.update({
     "GITLAB_TOKEN": "glpat-teamlens-local",
     "SLACK_BOT_TOKEN": "xoxb-teamlens-local",
     "BACKLOG_API_KEY": "teamlens-local-backlog-key",
+    # Tests start every ingest themselves: a scheduled run firing mid-session would change what they see.
+    "TEAMLENS_INGEST_SCHEDULE": "off",
 })
 
 

@@ -40,6 +40,10 @@ def test_synth_is_lint_clean(target: str, tmp_path: Path):
     else:
         assert any("glpat-teamlens-local" in json.dumps(s) for s in secrets)
 
+    # Ingestion runs on its schedule by default (the test stack turns it off at deploy).
+    ingest_rules = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Events::Rule"
+                    and r["Properties"].get("ScheduleExpression") == "rate(15 minutes)"]
+    assert len(ingest_rules) == 1 and ingest_rules[0]["State"] == "ENABLED", ingest_rules
     # The weekly report exists, is off unless a team turns it on, and starts a report job (a preview only).
     rules = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Events::Rule"
              and "weekly status report" in r["Properties"].get("Description", "")]

@@ -75,7 +75,8 @@ def test_schedule_rule_targets_the_state_machine(stack, aws):
     events = aws("events")
     rule = events.describe_rule(Name=stack["outputs"]["IngestScheduleRule"])
     assert rule["ScheduleExpression"] == "rate(15 minutes)"
-    assert rule["State"] == "ENABLED"
+    # conftest deploys with TEAMLENS_INGEST_SCHEDULE=off; a default deploy has it ENABLED (synth test).
+    assert rule["State"] == "DISABLED"
     targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
     assert targets[0]["Arn"] == stack["outputs"]["IngestStateMachineArn"]
 

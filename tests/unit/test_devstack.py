@@ -76,3 +76,16 @@ def test_half_built_venv_is_rebuilt(tmp_path: Path, capsys):
     assert "did not finish" in capsys.readouterr().err
     assert (venv / MARKER).read_text().strip() == "fp1"
     assert not ensure_venv(venv, Path(sys.executable), ["--no-index", "pip"], fingerprint_value="fp1", what="test")
+
+
+def test_ingest_schedule_switch_reaches_the_cdk_context(monkeypatch):
+    from devstack import deploy
+
+    monkeypatch.setenv("TEAMLENS_INGEST_SCHEDULE", "on")
+    on = deploy.context_args()
+    assert on == ["-c", "teamlens:target=local"]
+    monkeypatch.setenv("TEAMLENS_INGEST_SCHEDULE", "off")
+    assert deploy.context_args() == [*on, "-c", "teamlens:ingestScheduleEnabled=false"]
+    monkeypatch.setenv("TEAMLENS_INGEST_SCHEDULE", "sometimes")
+    with pytest.raises(DevstackError, match="TEAMLENS_INGEST_SCHEDULE"):
+        deploy.context_args()
