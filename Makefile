@@ -11,10 +11,11 @@ export CDK_DISABLE_CLI_TELEMETRY := 1
 .PHONY: up down status install test test-unit test-integration synth lint bench clean
 
 # The project venv: rebuilt when a requirements file changes; a half-built one lacks the stamp.
-$(STAMP): requirements.txt $(wildcard requirements/*.txt)
+$(STAMP): requirements.txt $(wildcard requirements/*.txt) pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "==> installing Python requirements into $(VENV)"
 	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt 2> >(grep -v "^WARNING: Location" >&2)
+	@$(PY) -m pip install -q --disable-pip-version-check --no-deps -e . 2> >(grep -v "^WARNING: Location" >&2)
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -31,6 +32,7 @@ status:
 
 test: $(STAMP)
 	@$(PY) -m devstack install
+	@$(PY) -m devstack browser
 	@$(PY) -m pytest
 
 test-unit: $(STAMP)
@@ -38,6 +40,7 @@ test-unit: $(STAMP)
 
 test-integration: $(STAMP)
 	@$(PY) -m devstack install
+	@$(PY) -m devstack browser
 	@$(PY) -m pytest -m integration
 
 synth: $(STAMP)

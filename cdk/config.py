@@ -17,8 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCAL_DEFAULTS = {
     "GITLAB_URL": "http://127.0.0.1:8011",
     "GITLAB_TOKEN": "glpat-teamlens-local",
+    "GITLAB_WEBHOOK_TOKEN": "teamlens-local-webhook-token",
     "SLACK_API_URL": "http://127.0.0.1:8012/api/",
     "SLACK_BOT_TOKEN": "xoxb-teamlens-local",
+    "SLACK_SIGNING_SECRET": "teamlens-local-signing-secret",
     "BACKLOG_URL": "http://127.0.0.1:8013",
     "BACKLOG_API_KEY": "teamlens-local-backlog-key",
     "MODEL_HOST_URL": "http://127.0.0.1:8002",
@@ -35,6 +37,7 @@ class SourceSecret:
     name: str
     base_url: str
     token: str | None  # None: create a placeholder to be filled with `aws secretsmanager put-secret-value`
+    extra: tuple[tuple[str, str], ...] = ()  # webhook secrets, LocalStack only (like the token)
 
 
 @dataclass(frozen=True)
@@ -89,11 +92,17 @@ class StackConfig:
             chroma_url=f"http://{value('CHROMADB_HOST')}:{value('CHROMADB_PORT')}" if value("CHROMADB_HOST") else "",
             vector_store=value("VECTOR_STORE") or "chroma",
             sources=(
-                SourceSecret("gitlab", value("GITLAB_URL"), token("GITLAB_TOKEN")),
-                SourceSecret("slack", value("SLACK_API_URL"), token("SLACK_BOT_TOKEN")),
+                SourceSecret("gitlab", value("GITLAB_URL"), token("GITLAB_TOKEN"),
+                             _extra(local, webhook_token=value("GITLAB_WEBHOOK_TOKEN"))),
+                SourceSecret("slack", value("SLACK_API_URL"), token("SLACK_BOT_TOKEN"),
+                             _extra(local, signing_secret=value("SLACK_SIGNING_SECRET"))),
                 SourceSecret("backlog", value("BACKLOG_URL"), token("BACKLOG_API_KEY")),
             ),
         )
+
+
+def _extra(local: bool, **values: str) -> tuple[tuple[str, str], ...]:
+    return tuple((k, v) for k, v in values.items() if v) if local else ()
 
 
 def _report_args(slack_channel: object, backlog_project: object) -> dict:

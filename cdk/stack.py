@@ -84,7 +84,19 @@ class TeamlensStack(cdk.Stack):
         storage.idempotency.grant_read_write_data(api_fn)
         api_fn.add_environment("IDEMPOTENCY_TABLE", storage.idempotency.table_name)
 
-        api = Api(self, "Api", health=health, handler=api_fn)
+        # Slack and GitLab webhooks: the hook acknowledges at once; Slack answers come from an async function.
+        slack_reply = function("SlackReply", "slack_reply", timeout=cdk.Duration.seconds(90), memory_size=1024)
+        hooks = function("Hooks", "hooks", timeout=cdk.Duration.seconds(10), memory_size=512)
+        for fn in (slack_reply, hooks):
+            storage.conversations.grant_read_write_data(fn)
+            for secret in secrets.secrets.values():
+                secret.grant_read(fn)
+            fn.add_environment("JOBS_STATE_MACHINE_ARN", jobs.state_machine.state_machine_arn)
+            jobs.grant_start_and_read(fn)
+        hooks.add_environment("SLACK_REPLY_FUNCTION", slack_reply.function_name)
+        slack_reply.grant_invoke(hooks)
+
+        api = Api(self, "Api", health=health, handler=api_fn, hooks=hooks)
 
         outputs = {
             "ApiId": api.rest_api.rest_api_id,
@@ -103,6 +115,8 @@ class TeamlensStack(cdk.Stack):
             "IngestFetchFunction": fetch.function_name,
             "IngestIndexFunction": index.function_name,
             "ApiFunction": api_fn.function_name,
+            "HooksFunction": hooks.function_name,
+            "SlackReplyFunction": slack_reply.function_name,
         }
         for name, secret in secrets.secrets.items():
             outputs[f"{name.capitalize()}SecretArn"] = secret.secret_arn

@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("down", help="stop what `up` started (by pid)")
     sub.add_parser("status", help="show what runs")
     sub.add_parser("install", help="install everything without starting anything")
+    sub.add_parser("browser", help="install Chromium and its driver for the browser test (apt)")
     args = parser.parse_args(argv)
     try:
         if args.command == "up":
@@ -142,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
             down()
         elif args.command == "status":
             return status()
+        elif args.command == "browser":
+            from devstack.browser import ensure_browser
+
+            print("chromium: {}, chromedriver: {}".format(*ensure_browser()))
         elif args.command == "install":
             install()
     except DevstackError as exc:

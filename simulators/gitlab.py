@@ -417,6 +417,8 @@ class GitLabSimulator(SimulatorApp):
             body = await json_body(request)
             p, mr = self.mr(str(body["project_id"]), int(body["iid"]))
             payload = self.rewrite_obj(request, self.mr_hook(p, mr, body.get("action", "update")))
+            # GitLab sets oldrev on an update that pushed commits (the previous head).
+            payload["object_attributes"]["oldrev"] = body.get("oldrev")
             results = []
             async with httpx.AsyncClient(timeout=10) as client:
                 for hook in self.webhooks:

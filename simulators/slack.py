@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
+import hmac
+import json
 import os
 import time
+from urllib.parse import urlencode
 from typing import Any
 
 from starlette.requests import Request
@@ -194,6 +198,8 @@ class SlackSimulator(SimulatorApp):
         r.add("POST", "/_sim/slack/delete", self.admin_delete)
         r.add("GET", "/_sim/slack/events", self.admin_events)
         r.add("POST", "/_sim/rate_limits", self.admin_rate_limits)
+        r.add("POST", "/_sim/slack/mention", self.admin_mention)
+        r.add("POST", "/_sim/slack/command", self.admin_command)
 
     async def api(self, request: Request, method: str) -> Response:
         handler = getattr(self, "m_" + method.replace(".", "_"), None)
@@ -443,6 +449,63 @@ class SlackSimulator(SimulatorApp):
             self.limiter = WindowLimiter(dict(limits), float(body.get("window_s", 60)))
         return JSONResponse({"profile": self.profile, "limits": self.limiter.limits,
                              "window_s": self.limiter.window_s})
+
+    async def admin_mention(self, request: Request) -> Response:
+        """A member mentions the app: the message is posted, and Slack's signed `app_mention` event_callback is
+        delivered to `url` (the app's Events API endpoint) with `signing_secret`. Answers with the delivery."""
+        body = await json_body(request)
+        cid = self._admin_channel(body)
+        ts = self.now_ts(cid)
+        user = self.user_id(body.get("user", "U04KTANAKA"))
+        text = f"<@{self.bot['user_id']}> {body.get('text', '')}"
+        msg: dict[str, Any] = {"type": "message", "user": user, "text": text, "ts": ts, "team": self.team["id"]}
+        if body.get("thread_ts"):
+            parent = self._admin_find(cid, body["thread_ts"])
+            parent["thread_ts"] = parent["ts"]
+            msg["thread_ts"], msg["parent_user_id"] = parent["ts"], parent["user"]
+        self.messages[cid].append(msg)
+        event = {"type": "app_mention", "user": user, "text": text, "ts": ts, "channel": cid, "event_ts": ts,
+                 **({"thread_ts": msg["thread_ts"]} if msg.get("thread_ts") else {})}
+        envelope = {"token": "deprecated-verification-token", "team_id": self.team["id"], "api_app_id": APP_ID,
+                    "event": event, "type": "event_callback", "event_id": f"Ev{ts.replace('.', '')}",
+                    "event_time": int(float(ts)), "authorizations": [{"user_id": self.bot["user_id"], "is_bot": True}]}
+        delivery = await self.deliver(body["url"], body.get("signing_secret", ""), json.dumps(envelope).encode(),
+                                      "application/json", retries=int(body.get("retries", 0)))
+        return self.json(request, {"ok": True, "channel": cid, "ts": ts, "event_id": envelope["event_id"], **delivery})
+
+    async def admin_command(self, request: Request) -> Response:
+        """A member runs a slash command: the signed form post Slack sends to the command's request URL."""
+        body = await json_body(request)
+        cid = self._admin_channel(body)
+        form = {"command": body.get("command", "/teamlens"), "text": body.get("text", ""), "channel_id": cid,
+                "channel_name": self.channels[cid]["name"],
+                "user_id": self.user_id(body.get("user", "U04KTANAKA")), "team_id": self.team["id"],
+                "response_url": f"{str(request.base_url).rstrip('/')}/_sim/slack/response/{cid}",
+                "trigger_id": "sim.trigger"}
+        delivery = await self.deliver(body["url"], body.get("signing_secret", ""), urlencode(form).encode(),
+                                      "application/x-www-form-urlencoded")
+        return self.json(request, {"ok": True, **delivery})
+
+    @staticmethod
+    async def deliver(url: str, secret: str, payload: bytes, content_type: str, retries: int = 0) -> dict[str, Any]:
+        """POST as Slack does: v0 signature over timestamp and body; a retry carries X-Slack-Retry-Num."""
+        import httpx
+
+        timestamp = str(int(time.time()))
+        signature = "v0=" + hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + payload, hashlib.sha256).hexdigest()
+        headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
+        out: dict[str, Any] = {}
+        async with httpx.AsyncClient(timeout=10) as client:
+            for attempt in range(retries + 1):
+                started = time.perf_counter()
+                extra = {"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"} if attempt else {}
+                try:
+                    resp = await client.post(url, content=payload, headers={**headers, **extra})
+                    out = {"status": resp.status_code, "elapsed_ms": round((time.perf_counter() - started) * 1000),
+                           "response": resp.text[:2000]}
+                except httpx.HTTPError as exc:
+                    out = {"status": None, "error": str(exc)}
+        return out
 
     def _admin_channel(self, body: dict[str, Any]) -> str:
         try:

@@ -1,4 +1,5 @@
-"""The REST API: API key + usage plan; `GET /health` and a proxy to the API function."""
+"""The REST API: API key + usage plan; `GET /health`, a proxy to the API function, the keyless chat page
+and webhooks (`/hooks/...`, authenticated by Slack's signature and GitLab's token)."""
 from __future__ import annotations
 
 import aws_cdk as cdk
@@ -9,7 +10,7 @@ from constructs import Construct
 
 class Api(Construct):
     def __init__(self, scope: Construct, id: str, *, health: lambda_.IFunction, handler: lambda_.IFunction,
-                 stage_name: str = "v1") -> None:
+                 hooks: lambda_.IFunction, stage_name: str = "v1") -> None:
         super().__init__(scope, id)
         self.rest_api = apigw.RestApi(
             self,
@@ -23,6 +24,13 @@ class Api(Construct):
         # /health stays its own small function; every other route goes to the API function's resolver.
         self.rest_api.root.add_resource("health").add_method("GET", apigw.LambdaIntegration(health))
         self.rest_api.root.add_proxy(default_integration=apigw.LambdaIntegration(handler), any_method=True)
+        # The web chat page: static, so it needs no key; everything it then calls does.
+        self.rest_api.root.add_method("GET", apigw.LambdaIntegration(handler), api_key_required=False)
+        # Webhooks cannot send our API key: each is authenticated by its sender's scheme in the function.
+        hook_routes = self.rest_api.root.add_resource("hooks")
+        slack = hook_routes.add_resource("slack")
+        for resource in (slack.add_resource("events"), slack.add_resource("commands"), hook_routes.add_resource("gitlab")):
+            resource.add_method("POST", apigw.LambdaIntegration(hooks), api_key_required=False)
         self.api_key = self.rest_api.add_api_key("ApiKey")
         plan = self.rest_api.add_usage_plan(
             "UsagePlan",

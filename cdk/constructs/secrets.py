@@ -18,7 +18,7 @@ class SourceSecrets(Construct):
             if source.token is not None:
                 # LocalStack only: the value comes from .env (defaults: the local simulators' tokens).
                 value = cdk.SecretValue.unsafe_plain_text(
-                    json.dumps({"base_url": source.base_url, "token": source.token}))
+                    json.dumps({"base_url": source.base_url, "token": source.token, **dict(source.extra)}))
                 secret = sm.Secret(self, source.name.capitalize(), secret_string_value=value,
                                    description=f"teamlens {source.name} credentials")
             else:

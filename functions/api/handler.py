@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Annotated
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -27,7 +29,7 @@ from teamlens.conversations import Conversation, ConversationNotFound
 from teamlens.embeddings import EmbeddingError
 from teamlens.ingestion.runs import RunNotFound, RunStatus, StartIngest, is_reindex, run_status, start_run
 from teamlens.jobs import Job, JobNotFound
-from teamlens.models import ModelHostUnavailable
+from teamlens.models import ModelHostUnavailable, served_model
 from teamlens.vectorstore import VectorStoreError
 
 logger = Logger()
@@ -63,6 +65,17 @@ def confirm_in_progress(exc: Exception) -> Response:
                  headers={"Retry-After": "2"})
 
 
+@app.get("/", include_in_schema=False)
+def get_chat_page() -> Response[str]:
+    from teamlens.web import chat_page
+
+    # The page holds no data: API Gateway serves it without a key; its requests carry the key the user enters.
+    return Response(status_code=200, body=chat_page(), content_type="text/html; charset=utf-8",
+                    headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",
+                             "Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; "
+                                                        "style-src 'unsafe-inline'; connect-src 'self'"})
+
+
 @app.get("/openapi.json", include_in_schema=False)
 def get_openapi_json() -> Response[str]:
     return Response(status_code=200, body=app.get_openapi_json_schema(title="teamlens API"),
@@ -83,6 +96,30 @@ def post_search(body: SearchRequest) -> SearchResponse:
 @app.get("/conversations/<conversation_id>")
 def get_conversation(conversation_id: str) -> Conversation:
     return services.conversations().get(conversation_id)
+
+
+@app.get("/jobs")
+def list_jobs(limit: Annotated[int, Query(ge=1, le=100)] = 20) -> dict:
+    return {"jobs": [j.model_dump(mode="json", exclude={"result"}) for j in services.jobs().recent(limit)]}
+
+
+@app.get("/status")
+def get_status() -> dict:
+    """What runs: version, the model host's models and the index size per source (each reported, not raised)."""
+    from teamlens.health import health_report
+    from teamlens.settings import settings
+
+    report: dict = {**health_report(), "models": {}, "index": {}}
+    try:
+        report["models"] = {kind: served_model(settings().model_host_url, kind) for kind in ("embedding", "chat")}
+    except ModelHostUnavailable as exc:
+        report["models"] = {"error": str(exc)}
+    try:
+        store = services.vectors()
+        report["index"] = {source: store.count(source) for source in ("gitlab", "slack", "backlog")}
+    except (EmbeddingError, VectorStoreError, ModelHostUnavailable) as exc:
+        report["index"] = {"error": str(exc)}
+    return report
 
 
 @app.get("/jobs/<job_id>")

@@ -28,7 +28,7 @@ def handler(event: dict, context: LambdaContext) -> dict:
         except JobNotFound:  # the input was invalid before an item existed: the execution's error says why
             pass
         return {"job_id": job_id, "status": "FAILED"}
-    jobs.record(job_id, event["kind"], event.get("args") or {})  # no-op when the API created it
+    job = jobs.record(job_id, event["kind"], event.get("args") or {})  # the API's item when it made one
     try:
         result = run_agent(event["kind"], event.get("args") or {},
                            progress=lambda stage, done=0, total=0: jobs.progress(job_id, stage, done, total))
@@ -36,9 +36,25 @@ def handler(event: dict, context: LambdaContext) -> dict:
         # A failure the agent understands (unknown channel, source down): recorded as the job's reason, and
         # raised so the execution fails too.
         jobs.fail(job_id, str(exc))
+        notify(job.notify, f"{event['kind']} failed: {exc}")
         raise
     jobs.succeed(job_id, result)
+    notify(job.notify, result.get("markdown") or json.dumps(result, ensure_ascii=False)[:3000])
     return {"job_id": job_id, "status": "SUCCEEDED"}
+
+
+def notify(target: dict | None, text: str) -> None:
+    """Post the outcome where the request came from (a Slack thread); the job's result stands either way."""
+    if not target or not target.get("slack_channel"):
+        return
+    from teamlens.agents import connections
+    from teamlens.agents.report.confirm import slack_text
+
+    try:
+        connections.slack()._call("chat.postMessage", channel=target["slack_channel"], text=slack_text(text)[:39000],
+                                  **({"thread_ts": target["thread_ts"]} if target.get("thread_ts") else {}))
+    except Exception:  # noqa: BLE001 - a failed notification is logged, not a failed job
+        logger.exception("could not post the job's outcome to Slack")
 
 
 def _reason(failure: dict) -> str:

@@ -10,6 +10,9 @@ from pydantic import BaseModel, SecretStr, ValidationError
 class SourceCredentials(BaseModel):
     base_url: str
     token: SecretStr
+    # Inbound webhooks: Slack's signing secret, GitLab's webhook secret token (optional per deployment).
+    signing_secret: SecretStr | None = None
+    webhook_token: SecretStr | None = None
 
 
 class CredentialsError(RuntimeError):

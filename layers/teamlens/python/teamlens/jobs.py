@@ -41,12 +41,17 @@ class Job(BaseModel):
     result: dict[str, Any] | None = None
     error: str | None = None
     conversation_id: str | None = None
+    notify: dict[str, Any] | None = None  # where to post the result when done, e.g. {"slack_channel", "thread_ts"}
     created_at: str
     updated_at: str
 
 
 class JobNotFound(LookupError):
     pass
+
+
+class JobExists(RuntimeError):
+    """A job with this id was started before (a redelivered request)."""
 
 
 def _now() -> str:
@@ -57,10 +62,15 @@ class Jobs:
     def __init__(self, table, sfn=None, state_machine_arn: str = "") -> None:
         self.table, self.sfn, self.state_machine_arn = table, sfn, state_machine_arn
 
-    def start(self, kind: JobKind, args: dict[str, Any], *, conversation_id: str | None = None) -> Job:
-        job_id = f"job-{uuid.uuid4().hex}"
+    def start(self, kind: JobKind, args: dict[str, Any], *, conversation_id: str | None = None,
+              notify: dict[str, Any] | None = None, job_id: str | None = None) -> Job:
+        """`job_id`: a name derived from the request (e.g. an MR head), so a redelivered webhook cannot start
+        the same work twice; raises `JobExists` then."""
+        job_id = job_id or f"job-{uuid.uuid4().hex}"
         # The item first: a fast job could otherwise report progress on an item that does not exist yet.
-        job = self.record(job_id, kind, args, conversation_id=conversation_id)
+        job = self._new(job_id, kind, args, conversation_id=conversation_id, notify=notify)
+        if not self._create(job):
+            raise JobExists(job_id)
         try:
             self.sfn.start_execution(stateMachineArn=self.state_machine_arn, name=job_id,
                                      input=json.dumps({"job_id": job_id, "kind": kind, "args": args}))
@@ -69,21 +79,29 @@ class Jobs:
             raise
         return job
 
-    def record(self, job_id: str, kind: JobKind, args: dict[str, Any], *, conversation_id: str | None = None) -> Job:
+    def record(self, job_id: str, kind: JobKind, args: dict[str, Any], *, conversation_id: str | None = None,
+               notify: dict[str, Any] | None = None) -> Job:
         """The job item, created once (an execution started outside the API gets its item from its runner)."""
+        job = self._new(job_id, kind, args, conversation_id=conversation_id, notify=notify)
+        return job if self._create(job) else self.get(job_id)
+
+    @staticmethod
+    def _new(job_id: str, kind: JobKind, args: dict[str, Any], **fields: Any) -> Job:
         now = _now()
-        job = Job(job_id=job_id, kind=kind, status="RUNNING", args=args, conversation_id=conversation_id,
-                  created_at=now, updated_at=now)
+        return Job(job_id=job_id, kind=kind, status="RUNNING", args=args, created_at=now, updated_at=now, **fields)
+
+    def _create(self, job: Job) -> bool:
+        """Put the item unless it exists; False when it did."""
         try:
-            self.table.put_item(Item={"pk": f"job#{job_id}", "sk": "job", "kind": "job", "created_at": now,
+            self.table.put_item(Item={"pk": f"job#{job.job_id}", "sk": "job", "kind": "job", "created_at": job.created_at,
                                       "expires_at": int((datetime.now(timezone.utc) + RETENTION).timestamp()),
                                       "job": to_dynamo(job.model_dump(mode="json"))},
                                 ConditionExpression="attribute_not_exists(pk)")
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-            return self.get(job_id)
-        return job
+            return False
+        return True
 
     def get(self, job_id: str) -> Job:
         if not JOB_ID.match(job_id):
@@ -95,6 +113,15 @@ class Jobs:
         if job.status == "RUNNING" and self.sfn is not None:
             job = self._reconcile(job)
         return job
+
+    def recent(self, limit: int = 20) -> list[Job]:
+        """The newest jobs first (RUNNING ones reconciled with their executions)."""
+        from boto3.dynamodb.conditions import Key
+
+        items = self.table.query(IndexName="by_kind", KeyConditionExpression=Key("kind").eq("job"),
+                                 ScanIndexForward=False, Limit=limit)["Items"]
+        jobs = [Job.model_validate(from_dynamo(i["job"])) for i in items if "job" in i]
+        return [self._reconcile(j) if j.status == "RUNNING" and self.sfn is not None else j for j in jobs]
 
     def _from_execution(self, job_id: str) -> Job:
         """A job started directly in Step Functions whose runner has not created its item yet."""

@@ -63,7 +63,9 @@ class Asker:
         self.models = {k: v for k, v in (("chat", chat_model_id), ("embedding", embedding_model_id)) if v}
         self.deadline_s = deadline_s
 
-    def ask(self, request: AskRequest, *, now: datetime | None = None) -> AskResponse:
+    def ask(self, request: AskRequest, *, now: datetime | None = None,
+            notify: dict[str, Any] | None = None) -> AskResponse:
+        """`notify`: where a started job posts its result (a Slack thread), besides GET /jobs/{id}."""
         started = time.monotonic()
         timings: dict[str, float] = {}
         cid = request.conversation_id
@@ -83,7 +85,7 @@ class Asker:
             job_args = _job_args(route.intent, args, language)
             t = time.monotonic()
             try:
-                job = job_tool(route.intent, self.jobs, lambda: cid).invoke(job_args)
+                job = job_tool(route.intent, self.jobs, lambda: cid, notify=notify).invoke(job_args)
                 answer, status, job_id = JOB_STARTED[language].format(job_id=job.job_id), "job_started", job.job_id
             except ValidationError as exc:
                 # "summarize it" with nothing to summarize: say what is missing rather than start a job that fails

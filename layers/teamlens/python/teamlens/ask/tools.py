@@ -39,11 +39,12 @@ def search_tool(search: Callable[[SearchArgs], Any]) -> BaseTool:
         description="Search the team's indexed GitLab, Slack and Backlog data; returns ranked passages.")
 
 
-def job_tool(kind: str, jobs: Jobs, conversation_id: Callable[[], str | None] = lambda: None) -> BaseTool:
+def job_tool(kind: str, jobs: Jobs, conversation_id: Callable[[], str | None] = lambda: None,
+             notify: dict[str, Any] | None = None) -> BaseTool:
     schema, description = JOB_TOOLS[kind]
 
     def start(**kw: Any):
         args = schema(**kw).model_dump(mode="json", exclude_none=True)
-        return jobs.start(kind, args, conversation_id=conversation_id())  # type: ignore[arg-type]
+        return jobs.start(kind, args, conversation_id=conversation_id(), notify=notify)  # type: ignore[arg-type]
 
     return StructuredTool.from_function(func=start, name=kind, args_schema=schema, description=description)

@@ -1,0 +1,107 @@
+"""Webhooks from Slack (Events API, slash command) and GitLab (merge request events), on routes without an
+API key: each request is authenticated by the sender's own scheme (Slack's signature with its replay
+window, GitLab's secret token) before anything runs, and acknowledged fast; the work happens elsewhere
+(an async Lambda that answers in Slack, a review job)."""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+from urllib.parse import parse_qsl
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from teamlens import services
+from teamlens.agents.connections import credentials
+from teamlens.aws import client
+from teamlens.chatops.events import command_to_ask, mention_to_ask, review_job_id, review_request
+from teamlens.chatops.verify import Unauthorized, verify_gitlab, verify_slack
+from teamlens.jobs import JobExists
+
+logger = Logger()
+app = APIGatewayRestResolver()
+
+
+def _json(status: int, body: dict) -> Response:
+    return Response(status_code=status, body=json.dumps(body), content_type="application/json")
+
+
+@app.exception_handler(Unauthorized)
+def unauthorized(exc: Unauthorized) -> Response:
+    logger.warning("webhook rejected", extra={"reason": str(exc)})
+    return _json(401, {"message": str(exc)})
+
+
+def _raw_body() -> bytes:
+    event = app.current_event
+    body = event.body or ""
+    return base64.b64decode(body) if event.is_base64_encoded else body.encode()
+
+
+def _secret(source: str, field: str) -> str | None:
+    value = getattr(credentials(source), field)
+    return value.get_secret_value() if value else None
+
+
+def _answer_async(ask: dict) -> None:
+    client("lambda").invoke(FunctionName=os.environ["SLACK_REPLY_FUNCTION"], InvocationType="Event",
+                            Payload=json.dumps(ask).encode())
+
+
+@app.post("/hooks/slack/events")
+def slack_events() -> Response:
+    body = _raw_body()
+    verify_slack(_secret("slack", "signing_secret"), dict(app.current_event.headers or {}), body, time.time())
+    payload = json.loads(body or b"{}")
+    if payload.get("type") == "url_verification":
+        return _json(200, {"challenge": payload.get("challenge", "")})
+    if payload.get("type") != "event_callback":
+        return _json(200, {"ok": True})
+    ask = mention_to_ask(payload.get("event") or {})
+    if ask is None:
+        return _json(200, {"ok": True})
+    # Slack redelivers an event it thinks was not acknowledged: answer each event id once.
+    try:
+        services.jobs().table.put_item(
+            Item={"pk": f"slack-event#{payload.get('event_id')}", "sk": "event",
+                  "expires_at": int(time.time()) + 86400},
+            ConditionExpression="attribute_not_exists(pk)")
+    except services.jobs().table.meta.client.exceptions.ConditionalCheckFailedException:
+        return _json(200, {"ok": True, "duplicate": True})
+    _answer_async(ask.model_dump())
+    return _json(200, {"ok": True})
+
+
+@app.post("/hooks/slack/commands")
+def slack_command() -> Response:
+    body = _raw_body()
+    verify_slack(_secret("slack", "signing_secret"), dict(app.current_event.headers or {}), body, time.time())
+    ask = command_to_ask(dict(parse_qsl(body.decode())))
+    if ask is None:
+        return _json(200, {"response_type": "ephemeral",
+                           "text": "Usage: /teamlens <question> | summarize #channel [7d] | report weekly"})
+    _answer_async(ask.model_dump())
+    return _json(200, {"response_type": "ephemeral", "text": f"Working on it: {ask.text}"})
+
+
+@app.post("/hooks/gitlab")
+def gitlab_hook() -> Response:
+    verify_gitlab(_secret("gitlab", "webhook_token"), dict(app.current_event.headers or {}))
+    request = review_request(json.loads(_raw_body() or b"{}"))
+    if request is None:
+        return _json(200, {"status": "ignored"})
+    job_id = review_job_id(request["project"], request["iid"], request["head"])
+    try:
+        services.jobs().start("review_mr", {"project": request["project"], "iid": request["iid"], "post": True},
+                              job_id=job_id)
+    except JobExists:
+        return _json(200, {"status": "already reviewing this head", "job_id": job_id})
+    return _json(202, {"status": "review started", "job_id": job_id})
+
+
+@logger.inject_lambda_context
+def handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)
