@@ -13,6 +13,7 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from demo.repository import blob_sha, file_diffs
 from simulators.base import Reply, SimulatorApp, json_body, load_json
 from simulators.gitlab_pagination import paginate
 from simulators.gitlab_positions import position_error
@@ -381,6 +382,20 @@ class GitLabSimulator(SimulatorApp):
             p = self.project(pid)
             return self.json(request, p["repository"]["commits"][self.resolve_ref(p, sha)])
 
+        @r.route("GET", API + "/projects/{pid}/repository/compare")
+        async def compare(request: Request, pid: str) -> Response:
+            p = self.project(pid)
+            q = request.query_params
+            if not q.get("from") or not q.get("to"):
+                raise Reply(JSONResponse({"error": "from is missing, to is missing"}, status_code=400))
+            start, end = self.resolve_ref(p, q["from"]), self.resolve_ref(p, q["to"])
+            repo = p["repository"]
+            return self.json(request, {
+                "commit": repo["commits"][end], "commits": self.commits_between(p, start, end),
+                "diffs": file_diffs(self.tree_text(p, start), self.tree_text(p, end)),
+                "compare_timeout": False, "compare_same_ref": start == end,
+                "web_url": f"{p['project']['web_url']}/-/compare/{start[:8]}...{end[:8]}"})
+
         @r.route("GET", API + "/projects/{pid}/repository/branches")
         async def branches(request: Request, pid: str) -> Response:
             p = self.project(pid)
@@ -404,6 +419,18 @@ class GitLabSimulator(SimulatorApp):
             mr.update({k: body[k] for k in ("title", "description", "state") if k in body})
             self.touch(mr)
             return self.json(request, self.mr_detail(mr))
+
+        @r.route("POST", "/_sim/gitlab/merge_requests/{pid}/{iid:int}/push")
+        async def push(request: Request, pid: str, iid: int) -> Response:
+            """Push one commit to an MR's source branch, as a developer would: {"files": {path: new text},
+            "message": str}. The MR's head, commits, diffs and version follow; the reply names `oldrev`, the
+            head before the push, which GitLab puts in the update webhook."""
+            p, mr = self.mr(pid, iid)
+            body = await json_body(request)
+            files = body.get("files")
+            if not isinstance(files, dict) or not files or not all(isinstance(v, str) for v in files.values()):
+                raise err(400, "files must map paths to their new text")
+            return self.json(request, self.push_commit(p, mr, files, str(body.get("message") or "Update")))
 
         @r.route("POST", "/_sim/gitlab/webhooks")
         async def add_webhook(request: Request) -> Response:
@@ -510,6 +537,41 @@ class GitLabSimulator(SimulatorApp):
     def touch(self, mr: dict[str, Any]) -> None:
         mr["updated_at"] = _now()
         mr["user_notes_count"] = sum(len(d["notes"]) for d in mr["_discussions"])
+
+    def tree_text(self, p: dict[str, Any], sha: str) -> dict[str, str]:
+        blobs = p["repository"]["blobs"]
+        return {path: blobs[b] for path, b in p["repository"]["trees"][sha].items()}
+
+    def commits_between(self, p: dict[str, Any], start: str, end: str) -> list[dict[str, Any]]:
+        """Commits reachable from `end` back to (not including) `start`, oldest first (first parents)."""
+        commits, out, sha = p["repository"]["commits"], [], end
+        while sha and sha != start and sha in commits:
+            out.append(commits[sha])
+            sha = (commits[sha]["parent_ids"] or [None])[0]
+        return list(reversed(out))
+
+    def push_commit(self, p: dict[str, Any], mr: dict[str, Any], files: dict[str, str], message: str) -> dict:
+        repo, old = p["repository"], mr["sha"]
+        tree = dict(repo["trees"][old])
+        for path, text in files.items():
+            repo["blobs"][blob_sha(text)] = text
+            tree[path] = blob_sha(text)
+        now = _now()
+        sha = hashlib.sha1(f"{old}{message}{now}{sorted(tree.items())}".encode()).hexdigest()
+        repo["trees"][sha] = tree
+        repo["commits"][sha] = {**mr["_commits"][0], "id": sha, "short_id": sha[:8], "title": message.splitlines()[0],
+                                "message": message + "\n", "authored_date": now, "committed_date": now,
+                                "created_at": now, "parent_ids": [old],
+                                "web_url": f"{p['project']['web_url']}/-/commit/{sha}"}
+        repo["branches"][mr["source_branch"]] = sha
+        version = mr["_version"]
+        mr["sha"] = sha
+        mr["_commits"].insert(0, repo["commits"][sha])
+        mr["_diffs"] = file_diffs(self.tree_text(p, version["base_commit_sha"]), self.tree_text(p, sha))
+        mr["_version"] = {**version, "id": version["id"] + 1, "head_commit_sha": sha, "created_at": now,
+                          "real_size": str(len(mr["_diffs"])), "patch_id_sha": hashlib.sha1(sha.encode()).hexdigest()}
+        self.touch(mr)
+        return {"oldrev": old, "head": sha}
 
     def find_discussion(self, mr: dict[str, Any], did: str) -> dict[str, Any]:
         for d in mr["_discussions"]:

@@ -189,10 +189,12 @@ def mr_body(ref: str) -> dict[str, Any]:
 @app.command()
 def review(mr: str = typer.Argument(..., help="group/project!iid or the merge request's URL"),
            post: bool = typer.Option(False, "--post", help="post the findings as inline comments (default: dry run)"),
+           since: str | None = typer.Option(None, "--since", help="review only the commits after this SHA"),
            lang: str = typer.Option("en"), as_json: bool = typer.Option(False, "--json"),
            wait: bool = typer.Option(True)) -> None:
     """Review a merge request: findings per file and line."""
-    run_job("/reviews", {**mr_body(mr), "post": post, "language": lang}, as_json, wait)
+    body = {**mr_body(mr), "post": post, "language": lang, **({"since_sha": since} if since else {})}
+    run_job("/reviews", body, as_json, wait)
 
 
 def post_targets(posts: list[str], project: str | None) -> dict[str, str]:

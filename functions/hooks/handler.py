@@ -95,8 +95,10 @@ def gitlab_hook() -> Response:
         return _json(200, {"status": "ignored"})
     job_id = review_job_id(request["project"], request["iid"], request["head"])
     try:
-        services.jobs().start("review_mr", {"project": request["project"], "iid": request["iid"], "post": True},
-                              job_id=job_id)
+        # An update that pushed commits carries the previous head: only what those commits added is reviewed.
+        args = {"project": request["project"], "iid": request["iid"], "post": True,
+                **({"since_sha": request["oldrev"]} if request["oldrev"] else {})}
+        services.jobs().start("review_mr", args, job_id=job_id)
     except JobExists:
         return _json(200, {"status": "already reviewing this head", "job_id": job_id})
     return _json(202, {"status": "review started", "job_id": job_id})

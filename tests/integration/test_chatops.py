@@ -134,6 +134,24 @@ def test_merge_request_hook_reviews_once_with_one_batch_of_comments(hooks, full_
     assert [d["status"] for d in again["deliveries"] if d["url"] == hooks["gitlab"]] == [200]
     assert len([d for d in get(url) if "teamlens-review" in d["notes"][0]["body"]]) == len(ours)
 
+    # a push: the update names the old head; only the new commit's lines are reviewed, nothing is repeated
+    pushed = sim(gitlab, f"/_sim/gitlab/merge_requests/{mr['project_id']}/{iid}/push", {"message": "Add totals", "files": {
+        "src/lib/totals.ts": "export function total(items: number[]): number {\n  let sum = 0;\n"
+                             "  for (let i = 0; i <= items.length; i++) {\n    sum += items[i];\n  }\n  return sum;\n}\n"}})
+    update = sim(gitlab, "/_sim/gitlab/emit", {"project_id": mr["project_id"], "iid": iid, "action": "update",
+                                               "oldrev": pushed["oldrev"]})
+    assert [d["status"] for d in update["deliveries"] if d["url"] == hooks["gitlab"]] == [202], update["deliveries"]
+    job = api.poll(f"/jobs/{review_job_id(project, iid, pushed['head'])}", timeout=300, interval=2)
+    assert job["status"] == "SUCCEEDED", job
+    result = job["result"]
+    assert result["incremental"] == {"since_sha": pushed["oldrev"], "files": 1}, result
+    assert result["findings"] and {f["file"] for f in result["findings"]} == {"src/lib/totals.ts"}, result["findings"]
+    assert any(f["new_line"] == 3 for f in result["findings"]), result["findings"]
+    after = [d for d in get(url) if "teamlens-review" in d["notes"][0]["body"]]
+    new = [d for d in after if d["id"] not in {o["id"] for o in ours}]
+    assert len(after) == len(ours) + result["posted"]["posted"] and new, (len(after), len(ours), result["posted"])
+    assert {d["notes"][0]["position"]["new_path"] for d in new} == {"src/lib/totals.ts"}
+
 
 def test_gitlab_hook_with_a_wrong_token_is_401(hooks):
     status, _ = post(hooks["gitlab"], json.dumps({"object_kind": "merge_request"}).encode(),

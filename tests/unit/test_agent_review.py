@@ -84,3 +84,56 @@ def test_large_diffs_are_split_within_the_budget():
     parts = pieces(diff, budget=300)
     assert len(parts) > 3
     assert sum(p.count(" + ") for p in parts) == 400
+
+
+def _loop_diff() -> FileDiff:
+    text = ["def total(items):", "    s = 0", "    for i in range(len(items)):", "        s += items[i]",
+            "    try:", "        return s", "    except:", "        return 0"]
+    return FileDiff(old_path="calc.py", new_path="calc.py", new_file=True,
+                    diff=f"@@ -0,0 +1,{len(text)} @@\n" + "\n".join("+" + t for t in text) + "\n")
+
+
+def test_incremental_review_keeps_only_the_new_lines():
+    from teamlens.agents.review.agent import review_diffs
+
+    d = _loop_diff()
+    content = "\n".join(t for t in d.added.values()) + "\n"
+    whole = review_diffs([d], lambda _p: content, model=None, mode="off", language="en", progress=lambda *a: None)
+    assert any(f.new_line == 7 and f.rule == "bare-except" for f in whole.findings), whole.findings
+    old_lines = review_diffs([d], lambda _p: content, model=None, mode="off", language="en",
+                             progress=lambda *a: None, only={"calc.py": {1, 2, 3}})
+    assert not any(f.new_line == 7 for f in old_lines.findings) and old_lines.files == 1
+    untouched = review_diffs([d], lambda _p: content, model=None, mode="off", language="en",
+                             progress=lambda *a: None, only={"other.py": {1}})
+    assert untouched.files == 0 and untouched.findings == []
+
+
+class _Compare:
+    def __init__(self, reply=None, error=None):
+        self.reply, self.error = reply, error
+
+    def compare(self, project_id, start, end):
+        if self.error:
+            raise self.error
+        return self.reply
+
+
+def test_new_lines_come_from_compare_and_fall_back_to_the_whole_mr():
+    from teamlens.agents.review.agent import _new_lines
+    from teamlens.sources import SourceError
+    from teamlens.agents.errors import SourceDown
+    import pytest
+
+    head = "b" * 40
+    assert _new_lines(_Compare(), 1, None, head) == (None, [])
+    assert _new_lines(_Compare(), 1, head[:12], head) == ({}, ["nothing new since bbbbbbbb"])
+    reply = {"commits": [{"id": head}], "compare_same_ref": False,
+             "diffs": [{"new_path": "a.py", "diff": "@@ -1,1 +1,2 @@\n x\n+y\n", "deleted_file": False},
+                       {"new_path": "gone.py", "diff": "@@ -1 +0,0 @@\n-x\n", "deleted_file": True}]}
+    assert _new_lines(_Compare(reply), 1, "a" * 40, head) == ({"a.py": {2}}, [])
+    only, notes = _new_lines(_Compare({"commits": [], "diffs": [], "compare_same_ref": False}), 1, "a" * 40, head)
+    assert only is None and "force push" in notes[0]
+    only, notes = _new_lines(_Compare(error=SourceError("gitlab", "404 Not found", 404)), 1, "a" * 40, head)
+    assert only is None and "reviewed the whole MR" in notes[0]
+    with pytest.raises(SourceDown):
+        _new_lines(_Compare(error=SourceError("gitlab", "503", 503)), 1, "a" * 40, head)

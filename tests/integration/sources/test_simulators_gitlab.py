@@ -156,3 +156,27 @@ def test_touch_moves_updated_at_for_incremental_sync(sims, gl) -> None:
     after = gl.projects.get(11).mergerequests.list(get_all=True, updated_after=before, state="all")
     changed = [m for m in after if m.updated_at > before]       # updated_after is inclusive, as in GitLab
     assert [m.iid for m in changed] == [1] and changed[0].description == "edited"
+
+
+def test_push_moves_the_head_and_compare_shows_only_the_new_commit(sims, gl) -> None:
+    project = gl.projects.get(11)
+    mr = next(m for m in project.mergerequests.list(get_all=True, state="opened"))
+    mr = project.mergerequests.get(mr.iid)
+    before = mr.diff_refs
+    path = gl.http_list(f"/projects/11/merge_requests/{mr.iid}/diffs", get_all=True)[0]["new_path"]
+    text = project.files.get(file_path=path, ref=before["head_sha"]).decode().decode()
+    pushed = sims.admin("gitlab", "POST", f"/_sim/gitlab/merge_requests/11/{mr.iid}/push",
+                        {"files": {path: text + "\nPUSHED_MARKER = 1\n"}, "message": "Follow-up"})
+    assert pushed["oldrev"] == before["head_sha"] != pushed["head"]
+    after = project.mergerequests.get(mr.iid)
+    assert after.diff_refs["head_sha"] == pushed["head"] and after.diff_refs["base_sha"] == before["base_sha"]
+    assert after.commits().next().title == "Follow-up"
+    mr_diff = next(d for d in gl.http_list(f"/projects/11/merge_requests/{mr.iid}/diffs", get_all=True)
+                   if d["new_path"] == path)
+    assert "+PUSHED_MARKER = 1" in mr_diff["diff"]
+    compare = project.repository_compare(pushed["oldrev"], pushed["head"])
+    assert [c["title"] for c in compare["commits"]] == ["Follow-up"]
+    assert [d["new_path"] for d in compare["diffs"]] == [path]
+    assert [ln for ln in compare["diffs"][0]["diff"].splitlines() if ln.startswith("+")] == ["+", "+PUSHED_MARKER = 1"]
+    bad = httpx.post(f"{sims.urls['gitlab']}/_sim/gitlab/merge_requests/11/{mr.iid}/push", json={"files": {}})
+    assert bad.status_code == 400

@@ -55,6 +55,8 @@ class ReviewMrArgs(_Args):
     iid: int | None = Field(default=None, ge=1, description="the merge request's number within its project")
     url: str | None = Field(default=None, max_length=1000, description="the merge request's URL (instead of project + iid)")
     post: bool = Field(default=False, description="post the findings as inline MR discussions (default: dry run)")
+    since_sha: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{7,64}$",
+                                  description="review only what changed after this commit (the MR's previous head)")
     language: Language = "en"
 
     @model_validator(mode="after")

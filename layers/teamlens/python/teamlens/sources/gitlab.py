@@ -60,6 +60,11 @@ class GitLabSource:
         path = f"/projects/{project_id}/merge_requests/{iid}/diffs"
         return list(self._guard(f"MR !{iid} diffs", lambda: self.gl.http_list(path, iterator=True)))
 
+    def compare(self, project_id: int, start: str, end: str) -> dict:
+        """What changed from `start` to `end` (`/repository/compare`): commits and per-file diffs."""
+        remote = self.gl.projects.get(project_id, lazy=True)
+        return self._guard(f"compare {start[:8]}...{end[:8]}", lambda: remote.repository_compare(start, end))
+
     def mr_versions(self, project_id: int, iid: int) -> list[dict]:
         path = f"/projects/{project_id}/merge_requests/{iid}/versions"
         return list(self._guard(f"MR !{iid} versions", lambda: self.gl.http_list(path, get_all=True)))

@@ -13,11 +13,12 @@ from teamlens.agents.args import ReviewMrArgs
 from teamlens.agents.errors import AgentError, NotFound, SourceDown
 from teamlens.agents.narrative import NarrativeUnavailable
 from teamlens.agents.review import findings as fnd
-from teamlens.agents.review.diffs import FileDiff, skip_reason
+from teamlens.agents.review.diffs import FileDiff, added_lines, skip_reason
 from teamlens.agents.review.lint import LinterUnavailable, lint_python
 from teamlens.agents.review.model_review import model_findings
 from teamlens.agents.review.post import post
 from teamlens.agents.review.rules import check
+from teamlens.sources import SourceError
 
 MAX_FILES = 60
 # "off": no model calls; "report": the model's findings are listed apart, as unverified suggestions;
@@ -56,8 +57,12 @@ class Review:
     lines: int
 
 
-def review_diffs(diffs: list[FileDiff], load, *, model, mode: str, language: str, progress) -> Review:
-    """Rules, ruff and (per `mode`) the model over each reviewable file; generated and lock files skipped."""
+def review_diffs(diffs: list[FileDiff], load, *, model, mode: str, language: str, progress,
+                 only: dict[str, set[int]] | None = None) -> Review:
+    """Rules, ruff and (per `mode`) the model over each reviewable file; generated and lock files skipped.
+    `only` ({path: new line numbers}) narrows the review to those lines: an incremental review."""
+    if only is not None:
+        diffs = [d for d in diffs if only.get(d.new_path)]
     skipped = {d.new_path: why for d in diffs if (why := skip_reason(d))}
     reviewable = [d for d in diffs if d.new_path not in skipped]
     skipped.update({d.new_path: f"over the {MAX_FILES}-file limit" for d in reviewable[MAX_FILES:]})
@@ -67,7 +72,7 @@ def review_diffs(diffs: list[FileDiff], load, *, model, mode: str, language: str
     notes: list[str] = []
     for n, d in enumerate(reviewable):
         progress("reviewing files", n, len(reviewable))
-        added = d.added
+        added = d.added if only is None else {n: t for n, t in d.added.items() if n in only[d.new_path]}
         content = load(d.new_path)
         static += check(d.new_path, d.language, content, added, load)
         if d.language == "python" and content is not None:
@@ -96,6 +101,7 @@ def run(raw: dict[str, Any], *, progress, gitlab=None, model=None, model_mode: s
     except Exception as exc:
         raise SourceDown(f"GitLab is unavailable (diffs of {args.project}!{args.iid}): {exc}") from None
     head = mr.diff_refs["head_sha"]
+    only, notes_before = _new_lines(source, remote.id, args.since_sha, head)
     project = {"id": remote.id, "web_url": remote.web_url}
     cache: dict[str, str | None] = {}
 
@@ -106,8 +112,8 @@ def run(raw: dict[str, Any], *, progress, gitlab=None, model=None, model_mode: s
         return cache[path]
 
     model = model if model is not None or mode == "off" else connections.writer(max_tokens=400)
-    review = review_diffs(diffs, load, model=model, mode=mode, language=args.language, progress=progress)
-    findings, suggestions, skipped, notes = review.findings, review.suggestions, review.skipped, review.notes
+    review = review_diffs(diffs, load, model=model, mode=mode, language=args.language, progress=progress, only=only)
+    findings, suggestions, skipped, notes = review.findings, review.suggestions, review.skipped, notes_before + review.notes
 
     posting = None
     if args.post:
@@ -120,8 +126,27 @@ def run(raw: dict[str, Any], *, progress, gitlab=None, model=None, model_mode: s
         "findings": [_dump(f) for f in findings],
         "model_suggestions": [_dump(f) for f in suggestions],
         "posted": posting, "dry_run": not args.post, "notes": notes,
+        "incremental": {"since_sha": args.since_sha, "files": len(only)} if only is not None else None,
         "markdown": fnd.markdown(f"{args.project}!{args.iid} {mr.title}", mr.web_url, findings, skipped, notes),
     }
+
+
+def _new_lines(source, project_id: int, since: str | None, head: str) -> tuple[dict[str, set[int]] | None, list[str]]:
+    """The lines the commits after `since` added, per file; (None, note) when the MR has to be reviewed whole."""
+    if not since:
+        return None, []
+    if head.startswith(since.lower()):
+        return {}, [f"nothing new since {since[:8]}"]
+    try:
+        compare = source.compare(project_id, since, head)
+    except SourceError as exc:
+        if exc.status in (400, 404):  # e.g. a force push dropped the old head: review the whole MR
+            return None, [f"{since[:8]} is not in the MR's history any more (force push?): reviewed the whole MR"]
+        raise SourceDown(f"GitLab is unavailable (compare {since[:8]}...{head[:8]}): {exc}") from None
+    if not compare.get("commits") and not compare.get("compare_same_ref"):
+        # `since` is not an ancestor of the head: compare is empty, the new code is not.
+        return None, [f"{since[:8]} is not an ancestor of {head[:8]} (force push?): reviewed the whole MR"]
+    return {d["new_path"]: set(added_lines(d["diff"])) for d in compare.get("diffs", []) if not d.get("deleted_file")}, []
 
 
 def _dump(f: fnd.Finding) -> dict[str, Any]:
