@@ -35,7 +35,9 @@ def retriever():
 def chat():
     from teamlens.models import chat_model
 
-    return chat_model(settings().model_host_url, max_tokens=256)
+    # No client retries: a retry after a timeout would run past the API's 29 s limit (a 502 instead of an
+    # answer). The asker sets each call's timeout from its deadline and falls back to the evidence.
+    return chat_model(settings().model_host_url, max_tokens=256, max_retries=0)
 
 
 @lru_cache(maxsize=1)

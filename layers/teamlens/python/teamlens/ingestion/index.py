@@ -3,15 +3,18 @@ store. Edits replace a document's chunks; deletions remove them. Works through a
 one Lambda call stays well inside its timeout; the state machine loops on `next_offset`."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from pydantic import BaseModel
 
 from teamlens.embeddings import Embedder
 from teamlens.ingestion.chunking import ChunkBudget, chunk_document
 from teamlens.ingestion.normalize import documents_from_raw
 from teamlens.ingestion.raw_store import RawStore
-from teamlens.vectorstore import VectorStore
+from teamlens.vectorstore import Replacement, VectorStore
 
 SLICE = 150  # raw objects per call
+READERS = 8  # concurrent S3 reads
 
 
 class IndexRequest(BaseModel):
@@ -38,7 +41,7 @@ def index_manifest(request: IndexRequest, *, store: RawStore, embedder: Embedder
     source: str = manifest["source"]
     removed = 0
     if request.offset == 0:
-        removed += sum(vectors.delete_raw(source, key) for key in manifest["deleted"])
+        removed += vectors.delete_raw_many(source, manifest["deleted"])
     keys = manifest["changed"][request.offset:request.offset + slice_size]
     failures: list[str] = []
     chunks_total, removed_more = index_keys(source, keys, store=store, embedder=embedder, vectors=vectors,
@@ -54,9 +57,11 @@ def index_keys(source: str, keys: list[str], *, store: RawStore, embedder: Embed
     """Returns (chunks written, stale chunks removed); objects that cannot be normalized go to `failures`."""
     failures = [] if failures is None else failures
     budget = budget or ChunkBudget()
-    per_key = {}
-    for key in keys:
-        raw = store.get_json(key)
+    per_key: dict[str, list] = {}
+    # S3 reads are independent round trips: overlapping them keeps a slice from waiting on each in turn.
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        raws = list(pool.map(store.get_json, keys))
+    for key, raw in zip(keys, raws):
         if raw is None:  # deleted after the manifest was written
             per_key[key] = []
             continue
@@ -68,9 +73,7 @@ def index_keys(source: str, keys: list[str], *, store: RawStore, embedder: Embed
             failures.append(f"{key}: {exc}"[:500])
     flat = [c for chunks in per_key.values() for c in chunks]
     vectors_by_id = dict(zip((c.id for c in flat), embedder.embed([c.text for c in flat], kind="passage")))
-    written = removed = 0
-    for key, chunks in per_key.items():
-        removed += vectors.replace(source, key, [c.id for c in chunks], [c.text for c in chunks],
-                                   [vectors_by_id[c.id] for c in chunks], [c.metadata for c in chunks])
-        written += len(chunks)
-    return written, removed
+    removed = vectors.replace_many(source, [
+        Replacement(key, [c.id for c in chunks], [c.text for c in chunks], [vectors_by_id[c.id] for c in chunks],
+                    [c.metadata for c in chunks]) for key, chunks in per_key.items()])
+    return len(flat), removed
