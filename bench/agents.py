@@ -11,7 +11,6 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
 from bench.table import ROOT, print_table, write_results
 from devstack import api_client

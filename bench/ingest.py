@@ -8,16 +8,13 @@ an incremental run with no changes, chunks/s, and what the raw data in S3 weighs
 from __future__ import annotations
 
 import json
-import platform
 import sys
 import time
-from pathlib import Path
 
 from devstack import api_client
 from devstack.deploy import client
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "ingest.json"
+from bench.table import ROOT, print_table, write_results
 SOURCES = ("gitlab", "slack", "backlog")
 
 
@@ -75,15 +72,10 @@ def main() -> int:
         ("incremental run, no changes", f"{again_s:.1f} s ({changed_again} changed)", "<= 5 s"),
         ("raw objects in S3", f"{objects} ({size / 1e6:.1f} MB)", ""),
     ]
-    widths = [max(len(r[i]) for r in rows + [("measure", "value", "target")]) for i in range(3)]
-    for r in [("measure", "value", "target"), *rows]:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
-    result = {"full_ingest_s": round(full_s, 1), "chunks": chunks, "chunks_per_s": round(chunks / full_s, 1),
-              "incremental_s": round(again_s, 1), "raw_objects": objects, "raw_bytes": size,
-              "machine": f"{platform.machine()}, 2 cores"}
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nwritten {RESULTS.relative_to(ROOT)}")
+    print_table(("measure", "value", "target"), rows)
+    write_results("ingest", {"full_ingest_s": round(full_s, 1), "chunks": chunks,
+                             "chunks_per_s": round(chunks / full_s, 1), "incremental_s": round(again_s, 1),
+                             "raw_objects": objects, "raw_bytes": size})
     return 0
 
 

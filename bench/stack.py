@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import subprocess
 import sys
@@ -15,14 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "stack.json"
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
-    return ordered[k]
+from bench.table import ROOT, percentile, print_table, write_results
 
 
 def health_latencies(api_url: str, key: str, calls: int) -> list[float]:
@@ -86,13 +78,8 @@ def main() -> int:
     rows.append(("LocalStack RSS (with DynamoDB Local, Lambda envs)", f"{rss:.0f} MiB", ""))
     result["localstack_rss_mib"] = round(rss)
 
-    result["machine"] = f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores"
-    widths = [max(len(r[i]) for r in rows + [("measure", "value", "target")]) for i in range(3)]
-    for r in [("measure", "value", "target"), *rows]:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nwritten {RESULTS.relative_to(ROOT)}")
+    print_table(("measure", "value", "target"), rows)
+    write_results("stack", result)
     return 0
 
 
