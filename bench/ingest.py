@@ -11,10 +11,10 @@ import json
 import sys
 import time
 
+from bench.table import ROOT, print_table, write_results
 from devstack import api_client
 from devstack.deploy import client
 
-from bench.table import ROOT, print_table, write_results
 SOURCES = ("gitlab", "slack", "backlog")
 
 
