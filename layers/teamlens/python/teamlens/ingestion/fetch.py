@@ -67,6 +67,13 @@ SYNCS: dict[str, Callable[[SourceCredentials, RawStore, dict], SyncResult]] = {
 }
 
 
+def _drain_quietly(store: RawStore) -> None:
+    try:
+        store.drain()
+    except Exception:  # noqa: BLE001, S110 - the sync's own error is the one that is reported
+        pass
+
+
 def manifest_key(run_id: str, source: str) -> str:
     return f"manifests/{run_id}/{source}.json"
 
@@ -77,8 +84,10 @@ def fetch_source(request: FetchRequest, *, secret_arn: str, store: RawStore, sta
     started = now_iso()
     state.record_source_run(request.run_id, request.source, status="fetching", started_at=started)
     try:
-        result = SYNCS[request.source](creds, store, cursor)
+        store.index_prefix(f"raw/{request.source}/")
+        result = SYNCS[request.source](creds, store, cursor).settle(store)
     except Exception as exc:
+        _drain_quietly(store)  # no write may still be running when the Lambda environment freezes
         state.record_source_run(request.run_id, request.source, status="failed", started_at=started,
                                 finished_at=now_iso(), error=str(exc)[:1000])
         raise
