@@ -70,6 +70,7 @@ class Metrics:
                     "avg_requests_per_batch": _ratio(self.embedding_requests_batched, self.embedding_batches),
                     "avg_texts_per_batch": _ratio(self.embedded_texts, self.embedding_batches),
                     "texts_per_s_while_encoding": _ratio(self.embedded_texts, self.embedding_seconds),
+                    "encoding_s": round(self.embedding_seconds, 2),
                 },
                 "chat": {
                     "generations": self.generations, "cancelled": self.cancelled_generations,
