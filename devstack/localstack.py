@@ -83,6 +83,10 @@ def start_localstack(port: int) -> None:
         "KINESIS_LATENCY": "0",  # with the default 500 ms the first stream record after CreateTable is lost
         "CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES": "1",
         "LAMBDA_KEEPALIVE_MS": "600000",
+        # An environment counts as started once its init (the handler's imports) is done. A burst of cold
+        # starts shares 2 cores here, where AWS gives each environment its own CPU: 20 at once take ~30 s,
+        # past LocalStack's 20 s default, and a timed-out start is retried, which makes the burst worse.
+        "LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT": "90",
         **lambda_runtimes.executor_env(),
     }
     start(SERVICE, [str(python()), "-m", "localstack.runtime.main"], env=env, cwd=root, port=port,
