@@ -3,10 +3,16 @@
 Requests queue up; one worker takes everything waiting (up to `max_texts`, after a short `wait_s` for
 stragglers), encodes it in one call on a dedicated thread, and hands each request its rows. While a
 batch is being encoded, new requests accumulate, so under load batches grow by themselves.
+
+Identical texts are encoded once: within a batch they are deduplicated, and recent results are kept in a
+small LRU cache. The same inputs arrive again and again in practice: every new Lambda environment embeds
+the router's labelled examples, and a burst of cold starts used to send the same few hundred texts once
+per environment, which kept the encoder busy while the questions themselves timed out.
 """
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Sequence
@@ -44,10 +50,37 @@ def split_rows(result: Batch, sizes: Sequence[int]) -> list[Batch]:
     return parts if isinstance(result, tuple) else [p[0] for p in parts]
 
 
+class RowCache:
+    """LRU of (key, text) -> that text's rows (one per array of the encoder's result)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._rows: OrderedDict[tuple[Hashable, str], tuple[np.ndarray, ...]] = OrderedDict()
+
+    def get(self, key: Hashable, text: str) -> tuple[np.ndarray, ...] | None:
+        rows = self._rows.get((key, text))
+        if rows is not None:
+            self._rows.move_to_end((key, text))
+        return rows
+
+    def put(self, key: Hashable, text: str, rows: tuple[np.ndarray, ...]) -> None:
+        if self.capacity <= 0:
+            return
+        self._rows[(key, text)] = rows
+        self._rows.move_to_end((key, text))
+        while len(self._rows) > self.capacity:
+            self._rows.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 class MicroBatcher:
     def __init__(self, encode: EncodeFn, executor: Executor, *, max_texts: int = 256, wait_s: float = 0.002,
-                 on_batch: Callable[[int, int, float], None] | None = None) -> None:
+                 on_batch: Callable[[int, int, float], None] | None = None, cache_size: int = 4096) -> None:
         self._encode = encode
+        self.cache = RowCache(cache_size)
+        self._tuple_result: bool | None = None  # learnt from the first encoder call
         self._executor = executor
         self._max_texts = max_texts
         self._wait_s = wait_s
@@ -104,17 +137,39 @@ class MicroBatcher:
             batch = [p for p in await self._collect() if not p.future.done()]  # drop cancelled requests
             for key, group in group_by_key(batch):
                 texts = [t for p in group for t in p.texts]
+                # Taken now: remembering this batch's new rows may evict older ones it also uses.
+                known = {t: self.cache.get(key, t) for t in dict.fromkeys(texts)}
+                missing = [t for t, rows in known.items() if rows is None]
                 started = loop.time()
                 try:
-                    result = await loop.run_in_executor(self._executor, self._encode, texts, key)
-                    parts = split_rows(result, [len(p.texts) for p in group])
+                    if missing:
+                        result = await loop.run_in_executor(self._executor, self._encode, missing, key)
+                        known.update(self._remember(key, missing, result))
+                    rows = [known[t] for t in texts]
+                    parts = split_rows(self._stack(rows), [len(p.texts) for p in group])
                 except Exception as exc:  # noqa: BLE001 - every waiting request learns of the failure
                     for p in group:
                         if not p.future.done():
                             p.future.set_exception(exc)
                     continue
-                if self._on_batch:
-                    self._on_batch(len(group), len(texts), loop.time() - started)
+                if self._on_batch and missing:
+                    self._on_batch(len(group), len(missing), loop.time() - started)
                 for p, rows in zip(group, parts):
                     if not p.future.done():
                         p.future.set_result(rows)
+
+    def _remember(self, key: Hashable, texts: list[str], result: Batch) -> dict[str, tuple[np.ndarray, ...]]:
+        self._tuple_result = isinstance(result, tuple)
+        arrays = result if isinstance(result, tuple) else (result,)
+        for a in arrays:
+            if a.shape[0] != len(texts):
+                raise ValueError(f"encoder returned {a.shape[0]} rows for {len(texts)} texts")
+        out = {}
+        for i, text in enumerate(texts):
+            out[text] = tuple(a[i] for a in arrays)
+            self.cache.put(key, text, out[text])
+        return out
+
+    def _stack(self, rows: list[tuple[np.ndarray, ...]]) -> Batch:
+        arrays = tuple(np.stack([r[j] for r in rows]) for j in range(len(rows[0])))
+        return arrays if self._tuple_result else arrays[0]

@@ -104,6 +104,7 @@ class Settings:
     # Embedding micro-batching: wait this long for more requests, up to this many texts a batch.
     batch_wait_ms: int = 1
     batch_max_texts: int = 256
+    embedding_cache: int = 4096  # recent (prompt, text) -> vector entries kept; 0 turns the cache off
 
     @classmethod
     def from_env(cls, dotenv_path: Path | None = None) -> "Settings":
@@ -128,6 +129,7 @@ class Settings:
             chat_queue_size=parse_int("MODEL_HOST_CHAT_QUEUE", get("MODEL_HOST_CHAT_QUEUE", "4"), 0),
             batch_wait_ms=parse_int("MODEL_HOST_BATCH_WAIT_MS", get("MODEL_HOST_BATCH_WAIT_MS", "1"), 0),
             batch_max_texts=parse_int("MODEL_HOST_BATCH_MAX_TEXTS", get("MODEL_HOST_BATCH_MAX_TEXTS", "256")),
+            embedding_cache=parse_int("MODEL_HOST_EMBEDDING_CACHE", get("MODEL_HOST_EMBEDDING_CACHE", "4096"), 0),
         )
         s.check_combination()
         return s

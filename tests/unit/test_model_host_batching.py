@@ -46,7 +46,8 @@ def test_concurrent_requests_share_one_batch_and_get_their_rows():
     async def scenario():
         batcher = MicroBatcher(fake_encoder(calls), ThreadPoolExecutor(1), max_texts=100, wait_s=0.05,
                                on_batch=lambda r, t, s: stats.append((r, t, s)))
-        results = await asyncio.gather(*(batcher.embed(["x" * i] * i, "q") for i in range(1, 6)))
+        results = await asyncio.gather(*(batcher.embed([f"{'x' * i}-{j}" for j in range(i)], "q")
+                                         for i in range(1, 6)))
         await batcher.stop()
         return results
 
@@ -54,7 +55,46 @@ def test_concurrent_requests_share_one_batch_and_get_their_rows():
     assert calls == [(15, "q")]  # five requests, one encoder call
     assert stats[0][:2] == (5, 15)
     for i, rows in enumerate(results, start=1):
-        assert rows.shape == (i, 2) and set(rows[:, 0].tolist()) == {i}
+        assert rows.shape == (i, 2) and set(rows[:, 0].tolist()) == {i + 2}
+
+
+def test_repeated_texts_are_encoded_once_within_a_batch_and_across_batches():
+    calls: list[tuple[int, object]] = []
+    seen: list[list[str]] = []
+
+    def encode(texts, key):
+        seen.append(list(texts))
+        return fake_encoder(calls)(texts, key)
+
+    async def scenario():
+        batcher = MicroBatcher(encode, ThreadPoolExecutor(1), wait_s=0.05, cache_size=10)
+        first = await asyncio.gather(batcher.embed(["a", "bb", "a"], "q"), batcher.embed(["bb", "ccc"], "q"))
+        again = await batcher.embed(["ccc", "a", "dddd"], "q")
+        other_key = await batcher.embed(["a"], "p")
+        await batcher.stop()
+        return first, again, other_key
+
+    first, again, other_key = asyncio.run(scenario())
+    assert seen == [["a", "bb", "ccc"], ["dddd"], ["a"]]  # each (key, text) once
+    assert first[0][:, 0].tolist() == [1, 2, 1] and first[1][:, 0].tolist() == [2, 3]
+    assert again[:, 0].tolist() == [3, 1, 4]
+    assert other_key[0, 1] == hash("p") % 7
+
+
+def test_cached_rows_keep_tuple_results_and_the_cache_stays_within_its_size():
+    def encode(texts, key):
+        return np.array([[len(t)] for t in texts], dtype=np.float32), np.array([len(t) * 10 for t in texts])
+
+    async def scenario():
+        batcher = MicroBatcher(encode, ThreadPoolExecutor(1), wait_s=0.01, cache_size=2)
+        await batcher.embed(["a", "bb", "ccc"], "q")
+        vectors, counts = await batcher.embed(["ccc", "bb"], "q")
+        await batcher.stop()
+        return batcher, vectors, counts
+
+    batcher, vectors, counts = asyncio.run(scenario())
+    assert vectors[:, 0].tolist() == [3, 2] and counts.tolist() == [30, 20]
+    assert len(batcher.cache) == 2
 
 
 def test_different_keys_are_encoded_apart_and_limits_split_batches():
