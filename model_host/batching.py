@@ -15,7 +15,7 @@ import asyncio
 from collections import OrderedDict
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Callable, Hashable, Sequence
+from typing import Callable, Collection, Hashable, Sequence
 
 import numpy as np
 
@@ -77,9 +77,13 @@ class RowCache:
 
 class MicroBatcher:
     def __init__(self, encode: EncodeFn, executor: Executor, *, max_texts: int = 256, wait_s: float = 0.002,
-                 on_batch: Callable[[int, int, float], None] | None = None, cache_size: int = 4096) -> None:
+                 on_batch: Callable[[int, int, float], None] | None = None, cache_size: int = 4096,
+                 cached_keys: Collection[Hashable] | None = None) -> None:
         self._encode = encode
         self.cache = RowCache(cache_size)
+        # Only these keys use the cache (None: all). Passages are embedded once per ingest: caching them
+        # would only push out the queries that repeat.
+        self._cached_keys = None if cached_keys is None else set(cached_keys)
         self._tuple_result: bool | None = None  # learnt from the first encoder call
         self._executor = executor
         self._max_texts = max_texts
@@ -138,13 +142,14 @@ class MicroBatcher:
             for key, group in group_by_key(batch):
                 texts = [t for p in group for t in p.texts]
                 # Taken now: remembering this batch's new rows may evict older ones it also uses.
-                known = {t: self.cache.get(key, t) for t in dict.fromkeys(texts)}
+                use_cache = self._cached_keys is None or key in self._cached_keys
+                known = {t: self.cache.get(key, t) if use_cache else None for t in dict.fromkeys(texts)}
                 missing = [t for t, rows in known.items() if rows is None]
                 started = loop.time()
                 try:
                     if missing:
                         result = await loop.run_in_executor(self._executor, self._encode, missing, key)
-                        known.update(self._remember(key, missing, result))
+                        known.update(self._remember(key, missing, result, use_cache))
                     rows = [known[t] for t in texts]
                     parts = split_rows(self._stack(rows), [len(p.texts) for p in group])
                 except Exception as exc:  # noqa: BLE001 - every waiting request learns of the failure
@@ -158,7 +163,8 @@ class MicroBatcher:
                     if not p.future.done():
                         p.future.set_result(rows)
 
-    def _remember(self, key: Hashable, texts: list[str], result: Batch) -> dict[str, tuple[np.ndarray, ...]]:
+    def _remember(self, key: Hashable, texts: list[str], result: Batch,
+                  keep: bool) -> dict[str, tuple[np.ndarray, ...]]:
         self._tuple_result = isinstance(result, tuple)
         arrays = result if isinstance(result, tuple) else (result,)
         for a in arrays:
@@ -167,7 +173,8 @@ class MicroBatcher:
         out = {}
         for i, text in enumerate(texts):
             out[text] = tuple(a[i] for a in arrays)
-            self.cache.put(key, text, out[text])
+            if keep:
+                self.cache.put(key, text, out[text])
         return out
 
     def _stack(self, rows: list[tuple[np.ndarray, ...]]) -> Batch:

@@ -74,7 +74,8 @@ class Runtime:
             self.batcher = MicroBatcher(
                 self.embedder.encode, self._embed_executor, max_texts=self.settings.batch_max_texts,
                 wait_s=self.settings.batch_wait_ms / 1000,
-                on_batch=self.metrics.embedding_batch, cache_size=self.settings.embedding_cache)
+                on_batch=self.metrics.embedding_batch, cache_size=self.settings.embedding_cache,
+                cached_keys={self.embedder.prompt_name("query")})
             self.batcher.start()
 
     def require_embedder(self) -> tuple[SentenceTransformerEmbedder, MicroBatcher]:

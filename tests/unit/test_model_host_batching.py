@@ -123,3 +123,24 @@ def test_an_encoder_failure_reaches_every_waiting_request():
         return results
 
     assert all(isinstance(r, RuntimeError) for r in asyncio.run(scenario()))
+
+
+def test_keys_outside_the_cached_ones_are_deduplicated_but_not_kept():
+    seen: list[list[str]] = []
+
+    def encode(texts, key):
+        seen.append(list(texts))
+        return np.array([[len(t)] for t in texts], dtype=np.float32)
+
+    async def scenario():
+        batcher = MicroBatcher(encode, ThreadPoolExecutor(1), wait_s=0.01, cached_keys={"query"})
+        await batcher.embed(["p1", "p1"], "passage")
+        await batcher.embed(["p1"], "passage")
+        await batcher.embed(["q1"], "query")
+        await batcher.embed(["q1"], "query")
+        await batcher.stop()
+        return batcher
+
+    batcher = asyncio.run(scenario())
+    assert seen == [["p1"], ["p1"], ["q1"]]
+    assert len(batcher.cache) == 1
