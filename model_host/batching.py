@@ -50,23 +50,31 @@ def split_rows(result: Batch, sizes: Sequence[int]) -> list[Batch]:
     return parts if isinstance(result, tuple) else [p[0] for p in parts]
 
 
+def concat_rows(blocks: Sequence[Batch]) -> Batch:
+    """The inverse of `split_rows`: stack row blocks (arrays, or tuples of arrays) into one result."""
+    if isinstance(blocks[0], tuple):
+        return tuple(np.concatenate([b[j] for b in blocks]) for j in range(len(blocks[0])))
+    return np.concatenate(blocks)
+
+
 class RowCache:
-    """LRU of (key, text) -> that text's rows (one per array of the encoder's result)."""
+    """LRU of (key, text) -> that text's one-row block, shaped as `split_rows` cuts it."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._rows: OrderedDict[tuple[Hashable, str], tuple[np.ndarray, ...]] = OrderedDict()
+        self._rows: OrderedDict[tuple[Hashable, str], Batch] = OrderedDict()
 
-    def get(self, key: Hashable, text: str) -> tuple[np.ndarray, ...] | None:
+    def get(self, key: Hashable, text: str) -> Batch | None:
         rows = self._rows.get((key, text))
         if rows is not None:
             self._rows.move_to_end((key, text))
         return rows
 
-    def put(self, key: Hashable, text: str, rows: tuple[np.ndarray, ...]) -> None:
+    def put(self, key: Hashable, text: str, rows: Batch) -> None:
         if self.capacity <= 0:
             return
-        self._rows[(key, text)] = rows
+        # Copies: a row sliced from a batch is a view that would keep the whole batch's array alive.
+        self._rows[(key, text)] = tuple(a.copy() for a in rows) if isinstance(rows, tuple) else rows.copy()
         self._rows.move_to_end((key, text))
         while len(self._rows) > self.capacity:
             self._rows.popitem(last=False)
@@ -84,7 +92,6 @@ class MicroBatcher:
         # Only these keys use the cache (None: all). Passages are embedded once per ingest: caching them
         # would only push out the queries that repeat.
         self._cached_keys = None if cached_keys is None else set(cached_keys)
-        self._tuple_result: bool | None = None  # learnt from the first encoder call
         self._executor = executor
         self._max_texts = max_texts
         self._wait_s = wait_s
@@ -149,9 +156,12 @@ class MicroBatcher:
                 try:
                     if missing:
                         result = await loop.run_in_executor(self._executor, self._encode, missing, key)
-                        known.update(self._remember(key, missing, result, use_cache))
-                    rows = [known[t] for t in texts]
-                    parts = split_rows(self._stack(rows), [len(p.texts) for p in group])
+                        fresh = dict(zip(missing, split_rows(result, [1] * len(missing))))
+                        known.update(fresh)
+                        if use_cache:
+                            for text, rows in fresh.items():
+                                self.cache.put(key, text, rows)
+                    parts = split_rows(concat_rows([known[t] for t in texts]), [len(p.texts) for p in group])
                 except Exception as exc:  # noqa: BLE001 - every waiting request learns of the failure
                     for p in group:
                         if not p.future.done():
@@ -162,21 +172,3 @@ class MicroBatcher:
                 for p, rows in zip(group, parts):
                     if not p.future.done():
                         p.future.set_result(rows)
-
-    def _remember(self, key: Hashable, texts: list[str], result: Batch,
-                  keep: bool) -> dict[str, tuple[np.ndarray, ...]]:
-        self._tuple_result = isinstance(result, tuple)
-        arrays = result if isinstance(result, tuple) else (result,)
-        for a in arrays:
-            if a.shape[0] != len(texts):
-                raise ValueError(f"encoder returned {a.shape[0]} rows for {len(texts)} texts")
-        out = {}
-        for i, text in enumerate(texts):
-            out[text] = tuple(a[i] for a in arrays)
-            if keep:
-                self.cache.put(key, text, out[text])
-        return out
-
-    def _stack(self, rows: list[tuple[np.ndarray, ...]]) -> Batch:
-        arrays = tuple(np.stack([r[j] for r in rows]) for j in range(len(rows[0])))
-        return arrays if self._tuple_result else arrays[0]

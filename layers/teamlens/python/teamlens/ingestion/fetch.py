@@ -3,6 +3,7 @@ then) advance the cursor. A failure leaves the cursor where it was, so the next 
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from typing import Callable, Literal
 
 from pydantic import BaseModel, Field
@@ -67,13 +68,6 @@ SYNCS: dict[str, Callable[[SourceCredentials, RawStore, dict], SyncResult]] = {
 }
 
 
-def _drain_quietly(store: RawStore) -> None:
-    try:
-        store.drain()
-    except Exception:  # noqa: BLE001, S110 - the sync's own error is the one that is reported
-        pass
-
-
 def manifest_key(run_id: str, source: str) -> str:
     return f"manifests/{run_id}/{source}.json"
 
@@ -87,7 +81,10 @@ def fetch_source(request: FetchRequest, *, secret_arn: str, store: RawStore, sta
         store.index_prefix(f"raw/{request.source}/")
         result = SYNCS[request.source](creds, store, cursor).settle(store)
     except Exception as exc:
-        _drain_quietly(store)  # no write may still be running when the Lambda environment freezes
+        # No write may still be running when the Lambda environment freezes; the sync's own error is the
+        # one reported.
+        with suppress(Exception):
+            store.drain()
         state.record_source_run(request.run_id, request.source, status="failed", started_at=started,
                                 finished_at=now_iso(), error=str(exc)[:1000])
         raise

@@ -61,9 +61,8 @@ class RawStore:
         self._delete(key)
 
     def keys(self, prefix: str) -> Iterator[str]:
-        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
-            for obj in page.get("Contents", []):
-                yield obj["Key"]
+        for obj in self._objects(prefix):
+            yield obj["Key"]
 
     # -- overlapped writes -------------------------------------------------------------------------
     def index_prefix(self, prefix: str) -> int:
@@ -71,10 +70,7 @@ class RawStore:
 
         Call it at the start of each fetch: it replaces what an earlier call remembered under the prefix
         (the store lives as long as the Lambda environment; objects may have changed in between)."""
-        found = {}
-        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
-            for obj in page.get("Contents", []):
-                found[obj["Key"]] = obj["ETag"].strip('"')
+        found = {obj["Key"]: obj["ETag"].strip('"') for obj in self._objects(prefix)}
         with self._lock:
             self._etags = {k: v for k, v in self._etags.items() if not k.startswith(prefix)} | found
             if prefix not in self._listed:
@@ -101,12 +97,11 @@ class RawStore:
             if future.exception() is not None:
                 raise future.exception()
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
-
     # -- internals ---------------------------------------------------------------------------------
+    def _objects(self, prefix: str) -> Iterator[dict]:
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            yield from page.get("Contents", [])
+
     def _submit(self, key: str, fn, *args) -> Future:
         self._wait_for(key)
         with self._lock:
