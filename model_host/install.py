@@ -4,8 +4,8 @@
 
 Quick when everything is in place (a marker file in the venv, a stamp per model; nothing is hashed).
 A venv without its marker is a half-built one (an install was interrupted): it is removed and rebuilt.
-When only the requirements changed, pip updates the venv in place, so the compiled llama-cpp-python
-wheel is not rebuilt (pip also caches it between venvs).
+When only the requirements changed, pip updates the venv in place. llama-cpp-python is compiled once
+per machine and set of CPU flags, and its wheel kept outside the clone (model_host/llama_build.py).
 """
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `model_host` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from model_host import llama_build  # noqa: E402
 from model_host.packaged import PACKAGED  # noqa: E402
 from model_host.settings import MODELS_DIR, ROOT, VENV, Settings, parse_bool  # noqa: E402
 
@@ -75,8 +76,8 @@ def requirement_files(use_gpu: bool) -> list[Path]:
     return [REQUIREMENTS, GPU_REQUIREMENTS] if use_gpu else [REQUIREMENTS]
 
 
-def fingerprint(files: list[Path]) -> str:
-    h = hashlib.sha256(PYTHON_MINOR.encode())
+def fingerprint(files: list[Path], build_args: str = "") -> str:
+    h = hashlib.sha256(PYTHON_MINOR.encode() + b"\0" + build_args.encode())
     for f in files:
         h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()[:16]
@@ -89,7 +90,8 @@ def venv_python(venv: Path = VENV) -> Path:
 def ensure_venv(use_gpu: bool, venv: Path = VENV) -> bool:
     """Create or update the venv. Returns True if pip had to run."""
     files = requirement_files(use_gpu)
-    wanted = fingerprint(files)
+    build_args = llama_build.build_args()
+    wanted = fingerprint(files, build_args)
     marker = venv / MARKER
     recorded = marker.read_text().strip() if marker.is_file() else None
     if recorded == wanted:
@@ -108,12 +110,42 @@ def ensure_venv(use_gpu: bool, venv: Path = VENV) -> bool:
     started = time.time()
     log(f"installing {TORCH_PIN} (CPU wheel)")
     run([*pip, TORCH_PIN], f"pip install {TORCH_PIN}")
-    log("installing requirements (llama-cpp-python compiles llama.cpp the first time: ~5 min on 2 cores)")
+    wheel = ensure_llama_wheel(py, build_args)
+    run([*pip, "--no-deps", "--force-reinstall", str(wheel)], f"pip install {wheel.name}")
+    log("installing requirements")
     args = [a for f in files for a in ("-r", str(f))]
     run([*pip, *args], "pip install -r " + " ".join(str(f.relative_to(ROOT)) for f in files))
     marker.write_text(wanted + "\n")
     log(f"venv ready ({time.time() - started:.0f}s)")
     return True
+
+
+def ensure_llama_wheel(py: Path, build_args: str) -> Path:
+    """llama-cpp-python compiled with `build_args` (see model_host/llama_build.py): from the wheel folder
+    for these flags, else compiled into it (~5 min on 2 cores)."""
+    version = llama_build.pinned_version(REQUIREMENTS)
+    folder = llama_build.wheel_dir(version, build_args, PYTHON_MINOR, llama_build.cache_root())
+    if (wheel := llama_build.built_wheel(folder)) is not None:
+        log(f"llama-cpp-python {version}: compiled wheel found for this CPU ({folder.name})")
+        return wheel
+    log(f"compiling llama-cpp-python {version} (llama.cpp; ~5 min on 2 cores, once per machine)")
+    # Built next to its folder and renamed into place, so an interrupted compile never looks finished.
+    staging = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    env = {**os.environ, "CMAKE_ARGS": build_args,
+           "CMAKE_BUILD_PARALLEL_LEVEL": os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL", str(os.cpu_count() or 2))}
+    proc = subprocess.run([str(py), "-m", "pip", "wheel", "--disable-pip-version-check", "-q", "--no-deps",
+                           "--no-cache-dir", "-w", str(staging), f"{llama_build.PACKAGE}=={version}"],
+                          capture_output=True, text=True, env=env)
+    if proc.returncode != 0 or llama_build.built_wheel(staging) is None:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
+        shutil.rmtree(staging, ignore_errors=True)
+        raise InstallError(f"compiling llama-cpp-python {version} with CMAKE_ARGS={build_args!r} failed "
+                           f"(exit {proc.returncode}):\n{tail}")
+    shutil.rmtree(folder, ignore_errors=True)
+    staging.rename(folder)
+    return llama_build.built_wheel(folder)
 
 
 def missing_models(models_dir: Path = MODELS_DIR) -> list[str]:

@@ -10,7 +10,7 @@ from model_host.batching import MicroBatcher
 from model_host.chat_queue import ChatScheduler
 from model_host.embeddings import SentenceTransformerEmbedder
 from model_host.errors import not_ready
-from model_host.generation import ChatBackend
+from model_host.generation import ChatBackend, GenerationParams
 from model_host.metrics import Metrics
 from model_host.settings import Settings
 
@@ -62,6 +62,10 @@ class Runtime:
                  self.embedder.dtype)
         log.info("loading chat model %s", s.llm_source())
         self.chat = load_chat_backend(s)
+        # One token now: an engine that cannot run on this CPU fails here, at start, where the launcher
+        # reports it, rather than at a user's first question.
+        self.chat.generate(self.chat.format_prompt([{"role": "user", "content": "hi"}]),
+                           GenerationParams(max_tokens=1, temperature=0.0), threading.Event())
         log.info("chat model ready: %s, context %d tokens", self.chat.model_id, self.chat.context_tokens)
         self.load_seconds = time.perf_counter() - started
         self._ready.set()
