@@ -1,7 +1,13 @@
 """Search the index: embed the query once, query each relevant per-source collection with the filters,
-rerank the pooled candidates by dense similarity plus a keyword score, keep at most two chunks a document."""
+rerank the pooled candidates by dense similarity plus a keyword score, keep one chunk a document.
+
+A phrase the user quotes ("Issue Backlog nào theo dõi vấn đề \"slow restaurant search\"?") is what they
+insist on: it is embedded on its own too and the query vector is the mean of the two, so the words around
+it (in another language than the phrase, often) do not drown it. Measured on the labelled questions:
+recall@5 0.834 -> 0.870, nothing lost."""
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Sequence
 
@@ -12,12 +18,15 @@ from teamlens.retrieval.filters import SearchFilters, where_clause
 from teamlens.retrieval.keywords import bm25_scores
 from teamlens.vectorstore import COLLECTION_PREFIX, VectorStore, VectorStoreError
 
-POOL = 30               # candidates per collection before the rerank
+POOL = 50               # candidates per collection before the rerank (30 -> 50: recall@5 +0.01, ~2 ms)
 KEYWORD_WEIGHT = 0.03   # e5 cosine similarities of related and unrelated texts differ by ~0.05-0.15
 PER_DOCUMENT = 1        # a document's best chunk stands for it: five different documents beat five chunks of one
 # Source files match questions by vocabulary alone (translation files match every Japanese or Vietnamese
 # question): they rank below discussions unless the query names code.
-CODE_PENALTY = 0.03
+CODE_PENALTY = 0.05
+# Translation files (and their diffs) are lists of UI strings in one language: they match any question in
+# that language by vocabulary alone, and filled the GitLab pool for Vietnamese questions.
+_TRANSLATION_FILE = re.compile(r"(^|/)(i18n|locales?|translations?|lang)/|\.(po|pot|xliff|arb)$", re.I)
 _CODE_QUERY = re.compile(r"[\w/]+\.(py|ts|tsx|js|json|sql|ya?ml|md)\b|\w+\(\)|`[^`]+`|\bdef\b|\bfunction\b|\bfile\b", re.I)
 
 
@@ -42,6 +51,35 @@ _SOURCE_HINTS = {
 }
 
 
+_QUOTED = re.compile(r'"([^"]{3,200})"|“([^”]{3,200})”|「([^」]{3,200})」|『([^』]{3,200})』')
+
+
+def quoted_phrases(query: str) -> list[str]:
+    """Phrases in double quotes or Japanese corner brackets, in order (at least 3 characters each)."""
+    phrases = [next(g for g in m.groups() if g).strip() for m in _QUOTED.finditer(query)]
+    bare = query.strip().strip('"“”「」『』 ').strip()
+    return [p for p in phrases if p and p != bare]
+
+
+def query_vector(vectors: Sequence[Sequence[float]]) -> tuple[list[float], float]:
+    """The query's vector from [question, *quoted phrases] embeddings: the question's own, or the mean of it
+    and the phrases' mean. Returns the vector and its length: cosine to the unit vector times the length is
+    the mean of the two cosines, which keeps scores on the scale MIN_RELEVANCE and the weights assume."""
+    question, phrases = list(vectors[0]), [list(v) for v in vectors[1:]]
+    if not phrases:
+        return question, 1.0
+    dim = len(question)
+    phrase = [sum(v[i] for v in phrases) / len(phrases) for i in range(dim)]
+    mean = [(question[i] + phrase[i]) / 2 for i in range(dim)]
+    return mean, math.sqrt(sum(x * x for x in mean)) or 1.0
+
+
+def is_source_file(hit: Hit) -> bool:
+    """A file of the repository rather than a discussion of it: code, or a translation file or its diff."""
+    kind = hit.metadata.get("kind")
+    return kind == "code" or (kind == "mr_diff" and bool(_TRANSLATION_FILE.search(str(hit.metadata.get("file_path", "")))))
+
+
 def source_hints(query: str) -> set[str]:
     return {source for source, pattern in _SOURCE_HINTS.items() if pattern.search(query)}
 
@@ -56,7 +94,7 @@ def rerank(candidates: Sequence[Hit], query: str, k: int, keyword_weight: float 
     hinted = source_hints(query)
     scored = [c.model_copy(update={
         "keyword": round(r / top, 4),
-        "score": round(c.dense + weight * r / top - (penalty if c.metadata.get("kind") == "code" else 0.0)
+        "score": round(c.dense + weight * r / top - (penalty if is_source_file(c) else 0.0)
                        + (SOURCE_HINT_BOOST if c.source in hinted else 0.0), 4)})
         for c, r in zip(candidates, raw)]
     scored.sort(key=lambda h: h.score, reverse=True)
@@ -79,13 +117,14 @@ class Retriever:
 
     def search(self, query: str, k: int = 8, filters: SearchFilters | None = None) -> list[Hit]:
         filters = filters or SearchFilters()
-        vector = self.embedder.embed([query], kind="query")[0]
+        vector, length = query_vector(self.embedder.embed([query, *quoted_phrases(query)], kind="query"))
         candidates: list[Hit] = []
         for source in filters.sources():
-            candidates += self._query(source, vector, where_clause(filters), max(self.pool, k * 3))
+            candidates += self._query(source, vector, where_clause(filters), max(self.pool, k * 3), length)
         return rerank(candidates, query, k)
 
-    def _query(self, source: str, vector: list[float], where: dict | None, n: int) -> list[Hit]:
+    def _query(self, source: str, vector: list[float], where: dict | None, n: int,
+               length: float = 1.0) -> list[Hit]:
         try:
             col = self.vectors.existing_collection(source)
             if col is None:  # nothing ingested from this source yet
@@ -99,7 +138,7 @@ class Retriever:
         hits = []
         for id_, text, md, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0]):
             md = dict(md or {})
-            dense = round(1.0 - float(dist), 4)
+            dense = round((1.0 - float(dist)) * length, 4)
             hits.append(Hit(id=id_, text=text or "", score=dense, dense=dense, keyword=0.0, source=source,
                             url=str(md.get("url") or md.get("document_url") or ""), title=str(md.get("title", "")),
                             metadata=md))
