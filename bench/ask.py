@@ -31,6 +31,7 @@ def main() -> int:
     questions = load_questions(args.limit)
     api_client.call(info, "POST", "/ask", {"question": "warm-up: what is the v2.4 release date?"})  # warm Lambda
     totals, splits, correct, facts, statuses = [], defaultdict(list), defaultdict(list), 0, defaultdict(int)
+    answers = []  # per fact question, so two runs can be compared answer by answer
     for q in questions:
         t0 = time.perf_counter()
         status, body = api_client.call(info, "POST", "/ask", {"question": q["question"]}, timeout=60)
@@ -47,6 +48,7 @@ def main() -> int:
             facts += 1
             ok = bool(body["citations"]) and any(k.lower() in body["answer"].lower() for k in keywords)
             correct[q.get("language", "?")].append(ok)
+            answers.append({"id": q["id"], "correct": ok, "status": body["status"], "answer": body["answer"][:400]})
     rows = [("/ask end to end (API Gateway)", f"{percentile(totals, 50):.0f} ms", f"{percentile(totals, 95):.0f} ms",
              "p50 <= 3000 ms")]
     rows += [(f"  {k}", f"{percentile(v, 50):.0f} ms", f"{percentile(v, 95):.0f} ms", "") for k, v in splits.items() if v]
@@ -59,7 +61,8 @@ def main() -> int:
     write_results("ask", {
         "questions": len(questions), "p50_ms": round(percentile(totals, 50)), "p95_ms": round(percentile(totals, 95)),
         "split_p50_ms": {k: round(percentile(v, 50)) for k, v in splits.items() if v},
-        "fact_correctness": {k: round(v, 3) for k, v in acc.items()}, "facts": facts, "statuses": dict(statuses)})
+        "fact_correctness": {k: round(v, 3) for k, v in acc.items()}, "facts": facts, "statuses": dict(statuses),
+        "answers": answers})
     return 0
 
 

@@ -64,8 +64,8 @@ class Runtime:
         self.chat = load_chat_backend(s)
         # One token now: an engine that cannot run on this CPU fails here, at start, where the launcher
         # reports it, rather than at a user's first question.
-        self.chat.generate(self.chat.format_prompt([{"role": "user", "content": "hi"}]),
-                           GenerationParams(max_tokens=1, temperature=0.0), threading.Event())
+        chat, prompt = self.chat, self.chat.format_prompt([{"role": "user", "content": "hi"}])
+        self.scheduler.run_now(lambda cancel: chat.generate(prompt, GenerationParams(max_tokens=1), cancel))
         log.info("chat model ready: %s, context %d tokens", self.chat.model_id, self.chat.context_tokens)
         self.load_seconds = time.perf_counter() - started
         self._ready.set()
