@@ -17,7 +17,7 @@ def options(args: str) -> dict[str, str]:
 
 def test_amx_is_never_compiled_even_where_the_cpu_reports_it():
     opts = options(llama_build.cmake_args(SAPPHIRE_RAPIDS, "x86_64"))
-    assert opts["GGML_NATIVE"] == "OFF"
+    assert opts["GGML_NATIVE"] == "OFF" and opts["GGML_OPENMP"] == "OFF"
     assert opts["GGML_AMX_TILE"] == opts["GGML_AMX_INT8"] == opts["GGML_AMX_BF16"] == "OFF"
     assert all(opts[o] == "ON" for o in ("GGML_AVX2", "GGML_AVX512", "GGML_AVX512_VNNI", "GGML_AVX512_BF16",
                                          "GGML_AVX_VNNI", "GGML_FMA", "GGML_F16C"))
@@ -32,8 +32,8 @@ def test_instructions_the_cpu_lacks_stay_off():
     assert partial["GGML_AVX512"] == "OFF"
 
 
-def test_other_architectures_keep_the_native_build():
-    assert llama_build.cmake_args(frozenset(), "aarch64") == ""
+def test_other_architectures_keep_the_native_build_without_openmp():
+    assert llama_build.cmake_args(frozenset(), "aarch64") == "-DGGML_OPENMP=OFF"
 
 
 def test_the_callers_cmake_args_win(monkeypatch):
