@@ -109,8 +109,22 @@ def test_evidence_sentences_split_messages_and_sentences():
     text = ("Tanaka (01:00): The release moves to 11/27. QA needs time.\n"
             "佐藤: 了解です。v2.4 は 11/27 にします。ok\n- short\nv2.4 is fine")
     # too-short pieces ("佐藤: 了解です。", "ok", "short") carry no fact
-    assert sentences(text) == ["Tanaka (01:00): The release moves to 11/27.", "QA needs time.",
+    assert sentences(text) == ["Tanaka: The release moves to 11/27.", "QA needs time.",
                                "v2.4 は 11/27 にします。", "v2.4 is fine"]
+
+
+def test_evidence_sentences_lose_headers_and_clock_times_but_keep_references():
+    from teamlens.ask.evidence import sentences
+
+    thread = ("[slack #qa-bugs] thread by Trần Thị Mai on 2026-11-02:… Mình vừa tái hiện được lỗi\n"
+              "Trần Thị Mai (03:05): Mình vừa tái hiện được lỗi đặt trùng bàn trên staging.")
+    assert sentences(thread) == ["Trần Thị Mai: Mình vừa tái hiện được lỗi đặt trùng bàn trên staging."]
+    assert sentences("[slack #general] messages on 2026-11-12\nBao (06:35): Payment webhooks are failing") == [
+        "Bao: Payment webhooks are failing"]
+    assert sentences("[gitlab kumo/booking-api!6] Fix double booking: lock candidate tables") == [
+        "kumo/booking-api!6: Fix double booking: lock candidate tables"]
+    assert sentences("[backlog BOOK-28] 【予約】同じテーブルに二重予約ができてしまう") == [
+        "BOOK-28: 【予約】同じテーブルに二重予約ができてしまう"]
 
 
 def test_evidence_prompt_has_numbered_facts_without_titles():

@@ -20,6 +20,12 @@ from teamlens.retrieval.keywords import bm25_scores
 # message and field lines first (chat messages, issue fields), then sentence ends in the three languages
 _SPLIT = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|(?<=[。！？])")
 MIN_CHARS, MAX_CHARS = 12, 300
+# A chunk's context header and a chat line's clock time are for retrieval and readers; a small model copies
+# them into its answer ("[slack #qa-bugs] thread by ... on 2026-11-02: ...", "Mai (02:25): ..."). The GitLab
+# and Backlog headers keep their reference ("kumo/booking-api!6: Fix ..."): it is often the answer.
+_SLACK_HEADER = re.compile(r"^\[slack #[^\]]+\] (?:thread by .*? on \d{4}-\d{2}-\d{2}:|messages on \S+$)")
+_REF_HEADER = re.compile(r"^\[(?:gitlab|backlog) ([^\]]+)\]\s*")
+_CLOCK = re.compile(r"^(\S[^:\n]{0,40}?) \(\d{1,2}:\d{2}\): ")
 MAX_CANDIDATES = 60
 KEYWORD_WEIGHT = 0.04
 
@@ -31,10 +37,19 @@ class Evidence:
     score: float
 
 
+def clean(piece: str) -> str:
+    """A header or chat line as a plain statement: a Slack header goes (its first message follows it in
+    full), a GitLab/Backlog header keeps its reference, a chat line loses its clock time."""
+    if _SLACK_HEADER.match(piece):
+        return ""
+    piece = _REF_HEADER.sub(r"\1: ", piece)
+    return _CLOCK.sub(r"\1: ", piece).rstrip("…").strip()
+
+
 def sentences(text: str) -> list[str]:
     out = []
     for piece in _SPLIT.split(text):
-        piece = piece.strip(" \t-•*>")
+        piece = clean(piece.strip(" \t-•*>"))
         if len(piece) >= MIN_CHARS:
             out.append(piece[:MAX_CHARS])
     return out
