@@ -19,6 +19,12 @@ MODEL_BUSY = {
     "ja": "言語モデルが混み合っているため、関連性の高い資料を示します:",
     "vi": "Mô hình ngôn ngữ đang bận, đây là các nguồn liên quan nhất:",
 }
+# The model answered but wrote no sentence of its own (only source numbers): the evidence is the answer.
+EVIDENCE_LEAD = {
+    "en": "Here is what the team's data says:",
+    "ja": "チームのデータには次のように書かれています:",
+    "vi": "Dữ liệu của nhóm ghi như sau:",
+}
 NEEDS_INPUT = {
     "en": "I can start that, but need one more thing: {what}.",
     "ja": "開始するには情報が足りません: {what}",

@@ -14,7 +14,7 @@ from teamlens.ask import citations as cite
 from teamlens.ask import evidence
 from teamlens.ask.prompts import NOT_FOUND, Source, evidence_messages, pack_sources
 from teamlens.ask.search_api import NonBlank
-from teamlens.ask.replies import HELP, JOB_STARTED, MODEL_BUSY, NEEDS_INPUT
+from teamlens.ask.replies import EVIDENCE_LEAD, HELP, JOB_STARTED, MODEL_BUSY, NEEDS_INPUT
 from teamlens.ask.tools import JOB_TOOLS, SearchArgs, job_tool, search_tool
 from teamlens.conversations import Citation, ConversationNotFound, Conversations, Turn
 from teamlens.jobs import Jobs
@@ -147,7 +147,7 @@ class Asker:
         if cite.is_not_found(answer):
             return NOT_FOUND[language], "not_found", []
         if len(cite.without_markers(answer)) < 3:  # the model answered with markers alone
-            return self._evidence_only(picked, sources, language)
+            return self._evidence_only(picked, sources, language, EVIDENCE_LEAD)
         answer = cite.attribute_uncited(answer, sources)
         if not cite.cited_numbers(answer):
             # The answer came from these sources even when the model named none: cite the best one.
@@ -155,8 +155,9 @@ class Asker:
         return answer, "answered", cite.citations(answer, sources)
 
     @staticmethod
-    def _evidence_only(picked, sources: Sequence[Source], language: Language) -> tuple[str, str, list[Citation]]:
-        text = "\n".join([MODEL_BUSY[language]] + [f"[{e.n}] {e.text}" for e in picked[:2]])
+    def _evidence_only(picked, sources: Sequence[Source], language: Language,
+                       lead: dict[str, str] = MODEL_BUSY) -> tuple[str, str, list[Citation]]:
+        text = "\n".join([lead[language]] + [f"[{e.n}] {e.text}" for e in picked[:2]])
         return text, "sources_only", cite.citations(text, sources)
 
     def retriever_search(self, args: SearchArgs):
