@@ -95,9 +95,9 @@ class ChatScheduler:
                     self._avg_job_s = 0.7 * self._avg_job_s + 0.3 * elapsed
 
     def run_now(self, fn: Callable[[threading.Event], T]) -> T:
-        """Run `fn` on the chat thread and wait (at load, before any request). The engine must only ever run
-        on that one thread: llama.cpp's OpenMP team on another thread (the loader's) keeps its cores
-        busy, and every later generation decoded at 17 instead of 26 tokens/s on 2 cores."""
+        """Run `fn` on the chat thread and wait (at load, before any request). The engine only ever runs on
+        that one thread: neither engine is safe to call from two threads, and a llama.cpp built with OpenMP
+        that first ran on another thread decoded every later generation at 17 instead of 26 tokens/s."""
         return self._executor.submit(fn, threading.Event()).result()
 
     def shutdown(self) -> None:
