@@ -42,8 +42,8 @@ def log(msg: str) -> None:
     print(f"  [model-host] {msg}", file=sys.stderr, flush=True)
 
 
-def run(cmd: list[str], what: str) -> None:
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+def run(cmd: list[str], what: str, env: dict[str, str] | None = None) -> None:
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
         raise InstallError(f"{what} failed (exit {proc.returncode}):\n{tail}")
@@ -135,14 +135,15 @@ def ensure_llama_wheel(py: Path, build_args: str) -> Path:
     staging.mkdir(parents=True)
     env = {**os.environ, "CMAKE_ARGS": build_args,
            "CMAKE_BUILD_PARALLEL_LEVEL": os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL", str(os.cpu_count() or 2))}
-    proc = subprocess.run([str(py), "-m", "pip", "wheel", "--disable-pip-version-check", "-q", "--no-deps",
-                           "--no-cache-dir", "-w", str(staging), f"{llama_build.PACKAGE}=={version}"],
-                          capture_output=True, text=True, env=env)
-    if proc.returncode != 0 or llama_build.built_wheel(staging) is None:
-        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
+    try:
+        run([str(py), "-m", "pip", "wheel", "--disable-pip-version-check", "-q", "--no-deps", "--no-cache-dir",
+             "-w", str(staging), f"{llama_build.PACKAGE}=={version}"],
+            f"compiling llama-cpp-python {version} with CMAKE_ARGS={build_args!r}", env=env)
+        if llama_build.built_wheel(staging) is None:
+            raise InstallError(f"compiling llama-cpp-python {version} left no wheel in {staging}")
+    except InstallError:
         shutil.rmtree(staging, ignore_errors=True)
-        raise InstallError(f"compiling llama-cpp-python {version} with CMAKE_ARGS={build_args!r} failed "
-                           f"(exit {proc.returncode}):\n{tail}")
+        raise
     shutil.rmtree(folder, ignore_errors=True)
     staging.rename(folder)
     return llama_build.built_wheel(folder)

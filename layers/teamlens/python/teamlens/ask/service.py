@@ -26,9 +26,8 @@ GENERATE_TIMEOUT_S = 15.0  # past this the model host is saturated: answer with 
 MAX_SOURCES = 4
 EVIDENCE_SENTENCES = 4
 CONTEXT_TOKENS = 900      # of the best chunks, from which the evidence sentences are picked
-ANSWER_TOKENS = 64  # one or two sentences; generation runs ~35 tokens/s on 2 cores
-# The answer is one line: past its first line a small model only lists the facts again (and each token
-# costs ~40 ms on 2 cores).
+ANSWER_TOKENS = 64  # one or two sentences; the packaged model decodes 25-37 tokens/s on 2 cores
+# The answer is one line: past its first line a small model only lists the facts again, at 30-40 ms a token.
 ANSWER_STOP = ["\n"]
 HISTORY_TURNS = 2
 # e5 cosine of the best chunk: unrelated questions ("the office cat's vet") top out near 0.78-0.80 on the demo

@@ -21,11 +21,10 @@ from teamlens.vectorstore import COLLECTION_PREFIX, VectorStore, VectorStoreErro
 POOL = 50               # candidates per collection before the rerank (30 -> 50: recall@5 +0.01, ~2 ms)
 KEYWORD_WEIGHT = 0.03   # e5 cosine similarities of related and unrelated texts differ by ~0.05-0.15
 PER_DOCUMENT = 1        # a document's best chunk stands for it: five different documents beat five chunks of one
-# Source files match questions by vocabulary alone (translation files match every Japanese or Vietnamese
-# question): they rank below discussions unless the query names code.
+# Source files match questions by vocabulary alone: they rank below discussions unless the query names code.
+# Translation files count as source files in MR diffs too: lists of UI strings in one language match any
+# question in that language (their diffs filled the GitLab pool for Vietnamese questions).
 CODE_PENALTY = 0.05
-# Translation files (and their diffs) are lists of UI strings in one language: they match any question in
-# that language by vocabulary alone, and filled the GitLab pool for Vietnamese questions.
 _TRANSLATION_FILE = re.compile(r"(^|/)(i18n|locales?|translations?|lang)/|\.(po|pot|xliff|arb)$", re.I)
 _CODE_QUERY = re.compile(r"[\w/]+\.(py|ts|tsx|js|json|sql|ya?ml|md)\b|\w+\(\)|`[^`]+`|\bdef\b|\bfunction\b|\bfile\b", re.I)
 
