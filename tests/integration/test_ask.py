@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -151,17 +152,33 @@ def test_openapi_document_lists_the_routes(ready):
     assert {"/ask", "/search", "/conversations/{conversation_id}", "/jobs/{job_id}"} <= set(doc["paths"])
 
 
-# The issue asks for 20: on 2 cores, 20 Lambda cold starts at once (each importing the client libraries)
-# plus one CPU model host do not fit in the API's 28 s yet; 6 is what this machine sustains today.
-CONCURRENT = 6
+CONCURRENT = 20
+API_GATEWAY_LIMIT_S = 29  # real API Gateway's integration limit (LocalStack does not enforce it)
+QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "retrieval_questions.jsonl"
 
 
-def test_concurrent_asks_all_answer(ready):
-    questions = [q for q, _ in PLANTED][:CONCURRENT]
+def test_concurrent_asks_from_cold_environments_all_answer(ready, aws, full_stack):
+    """20 different questions at once, each needing a new environment (the API function was just updated,
+    as after a deploy): every one answers 200 with citations, inside API Gateway's limit."""
+    lam, name = aws("lambda"), full_stack["outputs"]["ApiFunction"]
+    variables = lam.get_function_configuration(FunctionName=name).get("Environment", {}).get("Variables", {})
+    lam.update_function_configuration(FunctionName=name,
+                                      Environment={"Variables": {**variables, "TEAMLENS_TEST_COLD": str(time.time())}})
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    rows = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
+    questions = list(dict.fromkeys(r["question"] for r in rows))[:CONCURRENT]
+
+    def timed(q: str) -> tuple[int, dict, float]:
+        t0 = time.monotonic()
+        status, body = ready.call("POST", "/ask", {"question": q}, timeout=120)
+        return status, body, time.monotonic() - t0
+
     with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:
-        results = list(pool.map(lambda q: ready.call("POST", "/ask", {"question": q}, timeout=120), questions))
-    assert [s for s, _ in results] == [200] * CONCURRENT, [b for s, b in results if s != 200][:3]
-    assert all(b["citations"] for _, b in results)
+        results = list(pool.map(timed, questions))
+    assert [s for s, _, _ in results] == [200] * CONCURRENT, [b for s, b, _ in results if s != 200][:3]
+    assert all(b["citations"] for _, b, _ in results)
+    slowest = max(t for _, _, t in results)
+    assert slowest < API_GATEWAY_LIMIT_S, f"the slowest of {CONCURRENT} took {slowest:.1f}s"
 
 
 def test_model_host_down_is_503_with_retry_after(ready, full_stack):

@@ -272,3 +272,47 @@ def test_four_concurrent_invokes_run_in_parallel(lam, functions):
     assert elapsed < 2.5 * seconds, (
         f"4 x {seconds}s invokes took {elapsed:.1f}s: they did not run in parallel"
     )
+
+
+def test_environments_started_together_share_one_init(lam, functions):
+    """A burst of cold starts runs the (slow) init once, in the version's template, and forks from it."""
+    name = functions.create("slow_init")
+    n, hold = 4, 1.0  # each invoke holds its environment, so the four need four environments
+
+    def once(_: int) -> dict[str, Any]:
+        error, body = invoke(lam, name, {"seconds": hold})
+        assert error is None, body
+        return body
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        results = list(pool.map(once, range(n)))
+    assert len({r["pid"] for r in results}) == n, "expected four execution environments (processes)"
+    assert len({r["init_pid"] for r in results}) == 1, "the init ran more than once"
+    assert all(r["init_pid"] != r["pid"] for r in results), "an environment ran the init itself"
+    # Each environment has its own identity and module state, though the init was shared.
+    assert len({r["stream"] for r in results}) == n
+    assert len({r["runtime_api"] for r in results}) == n
+    assert len({r["tmpdir"] for r in results}) == n
+    assert all(r["invocations"] == 1 for r in results)
+    assert all(r["cwd"] == results[0]["cwd"] for r in results)
+
+
+def test_function_whose_init_leaves_a_thread_runs_as_plain_processes(lam, functions):
+    name = functions.create("threaded_init")
+    error, body = invoke(lam, name, {})
+    assert error is None, body
+    assert body["init_pid"] == body["pid"], "a process with a running thread was forked"
+    assert body["threads"] == 2
+
+
+def test_update_gives_new_environments_from_a_new_init(lam, functions):
+    """A configuration update is a new version: its environments fork from a template of the new code."""
+    name = functions.create("slow_init", env={"TEAMLENS_FIXTURE": "one"})
+    error, first = invoke(lam, name, {})
+    assert error is None, first
+    lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"TEAMLENS_FIXTURE": "two"}})
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    error, second = invoke(lam, name, {})
+    assert error is None, second
+    assert second["init_pid"] != first["init_pid"]
+    assert second["invocations"] == 1

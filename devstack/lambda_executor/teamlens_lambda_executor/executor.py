@@ -23,7 +23,7 @@ from localstack.services.lambda_.invocation.executor_endpoint import NAMESPACE
 from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
 from localstack.services.lambda_.invocation.runtime_executor import LambdaRuntimeException, RuntimeExecutor
 
-from teamlens_lambda_executor import lambda_reports
+from teamlens_lambda_executor import lambda_reports, templates
 from teamlens_lambda_executor.launch import (
     SUPPORTED_RUNTIMES,
     VENVS_ENV,
@@ -33,7 +33,8 @@ from teamlens_lambda_executor.launch import (
     runtime_python,
 )
 from teamlens_lambda_executor.runtime_api import InitState, Invocation
-from teamlens_lambda_executor.runtime_process import Outcome, RuntimeProcess
+from teamlens_lambda_executor.runtime_process import Child, Outcome, RuntimeProcess, Spawn, popen
+from teamlens_lambda_executor.templates import TemplatePool, TemplateUnavailable
 
 LOG = logging.getLogger(__name__)
 
@@ -47,6 +48,14 @@ _STARTUP_TIMEOUT_S = config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT + 5
 def work_root() -> Path:
     """Per-environment scratch folders live in LocalStack's tmp dir, which it wipes on every start."""
     return Path(config.dirs.tmp) / "teamlens-lambda"
+
+
+_TEMPLATES = TemplatePool(lambda: work_root() / "templates")
+
+
+def _version_key(function_version: FunctionVersion) -> str:
+    # An update of $LATEST is a new FunctionVersion with the same ARN: the revision tells them apart.
+    return f"{function_version.qualified_arn}#{function_version.config.internal_revision}"
 
 
 class ProcessRuntimeExecutor(RuntimeExecutor):
@@ -207,11 +216,16 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
                 scratch_dir=self._dir / "tmp",
             )
 
+        started = time.monotonic()
+        try:
+            spawn = self._template_spawn(handler, make_launch(0))
+        except LaunchError as e:
+            raise LambdaRuntimeException(str(e)) from e
         with self._lock:
             if self._stopped:
                 raise LambdaRuntimeException(f"execution environment {self.id} is stopped")
             try:
-                runtime = RuntimeProcess(make_launch, self._log_path)
+                runtime = RuntimeProcess(make_launch, self._log_path, spawn)
             except LaunchError as e:
                 raise LambdaRuntimeException(str(e)) from e
             self._runtime = runtime
@@ -232,8 +246,33 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
                 f"Lambda runtime for {fv.qualified_arn} did not start within {_STARTUP_TIMEOUT_S}s; "
                 f"last output:\n{self._read_log_tail()[-2000:]}"
             )
-        self._init_ms = (time.monotonic() - runtime.started_at) * 1000
+        # From before the template wait: the environment that waited for its version's init reports it.
+        self._init_ms = (time.monotonic() - started) * 1000
         return runtime
+
+    def _template_spawn(self, handler: str, spec: LaunchSpec) -> Spawn | None:
+        """A spawn that forks from this version's initialised template, or None to start a plain process.
+
+        Waits here, outside the lock stop() needs, for the template's init (the first environment of a
+        version pays it; the ones starting beside it wait for the same init instead of repeating it).
+        """
+        if not templates.enabled():
+            return None
+        version = _version_key(self.function_version)
+        try:
+            _TEMPLATES.prepare(version, handler, spec, _STARTUP_TIMEOUT_S)
+        except TemplateUnavailable as e:
+            LOG.debug("Lambda %s starts without a template: %s", self.function_version.qualified_arn, e)
+            return None
+
+        def spawn(launch: LaunchSpec, log_fd: int) -> Child:
+            try:
+                return _TEMPLATES.fork(version, launch, log_fd)
+            except TemplateUnavailable as e:
+                LOG.debug("Lambda %s starts without a template: %s", self.function_version.qualified_arn, e)
+                return popen(launch, log_fd)
+
+        return spawn
 
     def _runtime_for_invoke(self) -> RuntimeProcess:
         with self._lock:
@@ -335,8 +374,9 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
 
     @classmethod
     def cleanup_version(cls, function_version: FunctionVersion) -> None:
-        # Unpacked code belongs to LocalStack's code cache, which cleans it up; nothing of ours to remove.
-        pass
+        # Called once the version's environments are stopped. Unpacked code belongs to LocalStack's code
+        # cache, which cleans it up; the version's template is ours.
+        _TEMPLATES.retire(_version_key(function_version))
 
     @classmethod
     def validate_environment(cls) -> bool:

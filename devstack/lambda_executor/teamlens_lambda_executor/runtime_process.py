@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from teamlens_lambda_executor.launch import LaunchSpec
 from teamlens_lambda_executor.runtime_api import InitState, Invocation, Reply, RuntimeApiServer
@@ -42,26 +43,48 @@ class InvokeResult:
     exit_code: int | None = None
 
 
-class RuntimeProcess:
-    """`RuntimeProcess(make_launch, log_path)` starts it; `make_launch(port)` builds the LaunchSpec."""
+class Child(Protocol):
+    """What RuntimeProcess needs of its child: subprocess.Popen, or templates.ForkedProcess."""
 
-    def __init__(self, make_launch: Callable[[int], LaunchSpec], log_path: Path) -> None:
+    pid: int
+
+    def wait(self) -> int: ...
+
+
+Spawn = Callable[[LaunchSpec, int], Child]
+
+
+def popen(spec: LaunchSpec, log_fd: int) -> Child:
+    """A plain child process: `python -m awslambdaric <handler>`, stdout and stderr on the log."""
+    return subprocess.Popen(
+        spec.argv,
+        cwd=spec.cwd,
+        env=spec.env,
+        stdin=subprocess.DEVNULL,
+        stdout=log_fd,
+        stderr=log_fd,
+        start_new_session=True,
+        close_fds=True,
+    )
+
+
+class RuntimeProcess:
+    """`RuntimeProcess(make_launch, log_path)` starts it; `make_launch(port)` builds the LaunchSpec.
+
+    `spawn(spec, log_fd)` starts the child (default: `popen`; the executor passes one that forks it from the
+    version's template when it can); it returns a `Child`.
+    """
+
+    def __init__(
+        self, make_launch: Callable[[int], LaunchSpec], log_path: Path, spawn: Spawn | None = None
+    ) -> None:
         self.api = RuntimeApiServer()
         self.started_at = time.monotonic()
         try:
             spec = make_launch(self.api.port)
             log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
             try:
-                self.proc = subprocess.Popen(
-                    spec.argv,
-                    cwd=spec.cwd,
-                    env=spec.env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log_fd,
-                    stderr=log_fd,
-                    start_new_session=True,
-                    close_fds=True,
-                )
+                self.proc = (spawn or popen)(spec, log_fd)
             finally:
                 os.close(log_fd)
         except BaseException:
