@@ -80,3 +80,30 @@ def test_one_chunk_per_document_and_at_most_k():
             hit("d3#0", 0.7, doc="d3")]
     assert [h.id for h in rerank(hits, "anything", k=2)] == ["d1#0", "d2#0"]
     assert rerank([], "anything", k=3) == []
+
+
+def test_a_channel_day_digest_ranks_below_an_equally_similar_thread():
+    digest = hit("day", 0.86, kind="slack_day")
+    thread = hit("thread", 0.85)
+    assert [h.id for h in rerank([digest, thread], "what happened", k=2)] == ["thread", "day"]
+
+
+def test_near_duplicate_chunks_give_their_places_to_other_documents():
+    copies = [hit(f"copy{i}", 0.90 - i * 0.001) for i in range(3)]  # a templated message posted three times
+    for i, c in enumerate(copies):
+        c.vector = [1.0, 0.01 * i, 0.0]
+    other = hit("other", 0.85)
+    other.vector = [0.0, 1.0, 0.0]
+    near = hit("near-but-different", 0.84)
+    near.vector = [0.9, 0.44, 0.0]  # cosine ~0.9 to the copies: related, not the same text
+    ranked = [h.id for h in rerank([*copies, other, near], "question", k=3)]
+    assert ranked == ["copy0", "other", "near-but-different"]
+    # Without vectors nothing is collapsed (e.g. hits from a store that does not return them).
+    plain = [hit(f"p{i}", 0.9 - i * 0.001) for i in range(3)]
+    assert [h.id for h in rerank(plain, "question", k=3)] == ["p0", "p1", "p2"]
+
+
+def test_the_vector_is_not_part_of_a_serialized_hit():
+    h = hit("a", 0.9)
+    h.vector = [0.1, 0.2]
+    assert "vector" not in h.model_dump()
