@@ -117,6 +117,9 @@ def executor_env(venvs: dict[str, Path] | None = None) -> dict[str, str]:
         "LAMBDA_RUNTIME_EXECUTOR": EXECUTOR_NAME,
         # The plugin runs <dir>/lambda-python3.12/bin/python etc.
         "TEAMLENS_LAMBDA_VENVS": str(venv_root),
+        # Environments fork from an initialised template per function version; "off" starts each one as
+        # a plain process (teamlens_lambda_executor.templates).
+        "TEAMLENS_LAMBDA_FORK": os.environ.get("TEAMLENS_LAMBDA_FORK", "on"),
     }
 
 

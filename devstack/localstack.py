@@ -84,8 +84,9 @@ def start_localstack(port: int) -> None:
         "CFN_IGNORE_UNSUPPORTED_RESOURCE_TYPES": "1",
         "LAMBDA_KEEPALIVE_MS": "600000",
         # An environment counts as started once its init (the handler's imports) is done. A burst of cold
-        # starts shares 2 cores here, where AWS gives each environment its own CPU: 20 at once take ~30 s,
-        # past LocalStack's 20 s default, and a timed-out start is retried, which makes the burst worse.
+        # starts shares 2 cores here, where AWS gives each environment its own CPU: 20 plain processes at
+        # once (a function whose init cannot be forked from a template) take ~30 s, past LocalStack's 20 s
+        # default, and a timed-out start is retried, which makes the burst worse.
         "LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT": "90",
         **lambda_runtimes.executor_env(),
     }
