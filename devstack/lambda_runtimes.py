@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from devstack import paths
+from devstack.config import setting
 from devstack.processes import DevstackError, run
 from devstack.venvs import MARKER, ensure_venv, fingerprint, pyenv_python
 
@@ -119,7 +120,7 @@ def executor_env(venvs: dict[str, Path] | None = None) -> dict[str, str]:
         "TEAMLENS_LAMBDA_VENVS": str(venv_root),
         # Environments fork from an initialised template per function version; "off" starts each one as
         # a plain process (teamlens_lambda_executor.templates).
-        "TEAMLENS_LAMBDA_FORK": os.environ.get("TEAMLENS_LAMBDA_FORK", "on"),
+        "TEAMLENS_LAMBDA_FORK": setting("TEAMLENS_LAMBDA_FORK", "on"),
     }
 
 
