@@ -5,11 +5,19 @@ import os
 from functools import lru_cache
 
 import boto3
+# Imported at init, not at the first request: the functions that use these services need them all, and an
+# environment's init runs once (before any request on AWS; locally, once per function version, shared by
+# the environments forked from it) while the first request is paid by every new environment.
+import langchain_openai  # noqa: F401  what teamlens.models.chat_model builds
 
+from teamlens.ask.service import Asker
 from teamlens.aws import client
 from teamlens.conversations import Conversations
 from teamlens.embeddings import Embedder
 from teamlens.jobs import Jobs
+from teamlens.models import chat_model
+from teamlens.orchestrator.router import Router
+from teamlens.retrieval.search import Retriever
 from teamlens.settings import settings
 from teamlens.vectorstore import VectorStore
 
@@ -25,25 +33,19 @@ def vectors() -> VectorStore:
     return VectorStore(settings().chroma_url, embedder().model)
 
 
-def retriever():
-    from teamlens.retrieval.search import Retriever
-
+def retriever() -> Retriever:
     return Retriever(embedder(), vectors())
 
 
 @lru_cache(maxsize=1)
 def chat():
-    from teamlens.models import chat_model
-
     # No client retries: a retry after a timeout would run past the API's 29 s limit (a 502 instead of an
     # answer). The asker sets each call's timeout from its deadline and falls back to the evidence.
     return chat_model(settings().model_host_url, max_tokens=256, max_retries=0)
 
 
 @lru_cache(maxsize=1)
-def router():
-    from teamlens.orchestrator.router import Router
-
+def router() -> Router:
     return Router(embedder(), chat())
 
 
@@ -58,9 +60,7 @@ def jobs() -> Jobs:
                 os.environ.get("JOBS_STATE_MACHINE_ARN", ""))
 
 
-def asker():
-    from teamlens.ask.service import Asker
-
+def asker() -> Asker:
     return Asker(router=router(), retriever=retriever(), chat=chat(), embedder=embedder(), conversations=conversations(),
                  jobs=jobs(),
                  chat_model_id=chat().model_name, embedding_model_id=embedder().model)
