@@ -16,7 +16,6 @@ import os
 import signal
 import subprocess
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -54,6 +53,12 @@ class Child(Protocol):
 Spawn = Callable[[LaunchSpec, int], Child]
 
 
+def kill_group(pid: int) -> None:
+    """SIGKILL the process group `pid` leads (a runtime and whatever it started); gone already is fine."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
 def popen(spec: LaunchSpec, log_fd: int) -> Child:
     """A plain child process: `python -m awslambdaric <handler>`, stdout and stderr on the log."""
     return subprocess.Popen(
@@ -79,7 +84,6 @@ class RuntimeProcess:
         self, make_launch: Callable[[int], LaunchSpec], log_path: Path, spawn: Spawn | None = None
     ) -> None:
         self.api = RuntimeApiServer()
-        self.started_at = time.monotonic()
         try:
             spec = make_launch(self.api.port)
             log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -132,8 +136,7 @@ class RuntimeProcess:
         # Signal the group even if the runtime itself already exited: whatever the handler started in the
         # background is still in it. The group id is the runtime's pid, which stays reserved while it is
         # unreaped or while any member of its group is alive.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
+        kill_group(self.proc.pid)
         if not self._exited.wait(_KILL_WAIT_S):
             LOG.warning("Lambda runtime process %s did not exit after SIGKILL", self.proc.pid)
         self.api.close()

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from teamlens_lambda_executor.launch import LaunchSpec
+from teamlens_lambda_executor.runtime_process import kill_group
 
 LOG = logging.getLogger(__name__)
 
@@ -137,8 +138,7 @@ class Template:
         try:
             self.proc.wait(5)
         except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
+            kill_group(self.proc.pid)
             self.proc.wait()
 
     def _read(self) -> None:
@@ -168,8 +168,7 @@ class Template:
                 self._children[child.pid] = child
                 done, box = self._pending.pop(int(message["id"]), (None, None))
             if done is None:  # the requester gave up waiting: nobody will ever use or kill this child
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(child.pid, signal.SIGKILL)
+                kill_group(child.pid)
                 return
             box.append(child)
             done.set()
@@ -189,8 +188,7 @@ class Template:
             children, self._children = list(self._children.values()), {}
             pending, self._pending = list(self._pending.values()), {}
         for child in children:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(child.pid, signal.SIGKILL)
+            kill_group(child.pid)
             child.set_exit(-signal.SIGKILL)
         for done, _ in pending:
             done.set()
