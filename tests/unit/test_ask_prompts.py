@@ -138,3 +138,66 @@ def test_evidence_prompt_has_numbered_facts_without_titles():
 def test_leading_markers_move_after_the_claim():
     text = cite.normalize_markers("[1] Tanaka moved it to 11/27.\n[2]. Safari 14\n[3] done [3]", {1, 2, 3})
     assert text == "Tanaka moved it to 11/27 [1].\nSafari 14 [2]\ndone [3]"
+
+
+def test_evidence_sentences_do_not_split_at_an_ellipsis():
+    from teamlens.ask.evidence import sentences
+
+    assert sentences("Use `SELECT ... FOR UPDATE` on the tables. Then add the constraint.") == [
+        "Use `SELECT ... FOR UPDATE` on the tables.", "Then add the constraint."]
+
+
+def test_answer_type_bonus_rewards_what_the_question_asks_for():
+    from teamlens.ask.evidence import ANSWER_TYPE_WEIGHT, answer_type_bonus
+
+    assert answer_type_bonus("When was the release moved?", "It moves to 11月27日.") == ANSWER_TYPE_WEIGHT
+    assert answer_type_bonus("Release v2.4 được dời sang ngày nào?", "dời sang thứ Sáu 27/11") == ANSWER_TYPE_WEIGHT
+    assert answer_type_bonus("Which MR introduced the regression?", "caused by booking-api!9") == ANSWER_TYPE_WEIGHT
+    assert answer_type_bonus("各ページの最後の1件が消える課題は？", "BOOK-61: 最後の1件が表示されない") == ANSWER_TYPE_WEIGHT
+    assert answer_type_bonus("Which MR introduced the regression?", "BOOK-61 tracks it") == 0
+    assert answer_type_bonus("Who decided?", "on 2026-11-05") == 0
+
+
+class _Vectors:
+    """An embedder over fixed vectors: the ranking logic is what is under test here, not the model."""
+    def __init__(self, table):
+        self.table = table
+
+    def embed(self, texts, kind="query"):
+        import numpy as np
+        return [list(np.asarray(self.table[t], dtype=float) / np.linalg.norm(self.table[t])) for t in texts]
+
+
+def test_evidence_select_skips_repeats_and_puts_the_best_first(monkeypatch):
+    from types import SimpleNamespace
+
+    from teamlens.ask import evidence
+    from teamlens.ask.evidence import select
+    from teamlens.ask.prompts import Source
+
+    q = "When was the release moved?"
+    title, again, answer, other = ("BOOK-24: release v2.4", "release v2.4 (BOOK-24)",
+                                   "Tanaka: The release moves to 11/27.", "Mai: the test plan is ready.")
+    table = {q: [1, 0, 0], title: [0.9, 0.35, 0], again: [0.9, 0.36, 0], answer: [0.9, 0, 0.4], other: [0.2, 1, 0]}
+    sources = [Source(1, SimpleNamespace(text=f"{title}\n{again}"), ""),
+               Source(2, SimpleNamespace(text=f"{answer}\n{other}"), "")]
+    picked = select(q, sources, _Vectors(table), top=3)
+    # the date in the answer outweighs the title's closer wording; the title's twin is skipped
+    assert [e.text for e in picked] == [answer, title, other]
+    assert [e.n for e in picked] == [2, 1, 2]
+    monkeypatch.setattr(evidence, "ANSWER_TYPE_WEIGHT", 0.0)
+    assert [e.text for e in select(q, sources, _Vectors(table), top=3)] == [title, answer, other]
+
+
+def test_fact_numbers_map_back_to_sources_and_citations_count_from_one():
+    from types import SimpleNamespace
+
+    from teamlens.ask.prompts import Source
+
+    sources = [Source(n, SimpleNamespace(text=f"text {n}", title=f"doc {n}", url=f"u{n}", source="slack"), "")
+               for n in (1, 2, 3)]
+    answer = cite.renumber("Moved to 11/27 by Tanaka [1][2]. QA agreed [3].", {1: 3, 2: 3, 3: 1})
+    assert answer == "Moved to 11/27 by Tanaka [3]. QA agreed [1]."
+    answer, cited = cite.compact(answer, sources)
+    assert answer == "Moved to 11/27 by Tanaka [1]. QA agreed [2]."
+    assert [(c.n, c.url) for c in cite.citations(answer, cited)] == [(1, "u3"), (2, "u1")]

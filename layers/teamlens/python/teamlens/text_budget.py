@@ -74,7 +74,30 @@ def truncate(text: str, max_tokens: int, marker: str = "…") -> str:
     if count_tokens(text) <= max_tokens:
         return text
     room = max(0, max_tokens - count_tokens(marker))
-    return split_text(text, room)[0].rstrip() + marker if room else ""
+    if not room:
+        return ""
+    # Fill the room: the coarsest cut alone can waste most of it (a short header line, then a message line
+    # too long for what is left, kept only the header), so go on into the rest at finer boundaries.
+    kept, rest = "", text
+    while rest:
+        left = room - count_tokens(kept)
+        if left < 1:
+            break
+        piece = split_text(rest, left)[0]
+        if kept and not _ends_at_boundary(piece, rest[len(piece):len(piece) + 1]):
+            break  # only a cut inside a word would fit
+        kept, rest = kept + piece, rest[len(piece):]
+    return kept.rstrip() + marker
+
+
+def _ends_at_boundary(piece: str, following: str) -> bool:
+    """Whether `piece` ends where a reader can stop: a space or punctuation on either side, or CJK text
+    (no spaces between words there)."""
+    if not following:
+        return True
+    last = piece[-1:]
+    return (not last.isalnum() or not following.isalnum() or bool(CJK_CHAR.match(last))
+            or bool(CJK_CHAR.match(following)))
 
 
 # Where to cut, best first: paragraphs, lines, sentence ends (Latin and CJK), spaces.

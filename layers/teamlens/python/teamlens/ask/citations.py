@@ -38,6 +38,22 @@ def _marker_to_end(line: str) -> str:
     return f"{body[:-1]} {markers}{body[-1]}" if end else f"{body} {markers}"
 
 
+def renumber(answer: str, mapping: dict[int, int]) -> str:
+    """Each `[k]` becomes `[mapping[k]]` (dropped when k is not mapped); repeats that this makes collapse."""
+    def repl(m: re.Match[str]) -> str:
+        nums = [mapping[int(x)] for x in re.findall(r"\d+", m.group(1)) if int(x) in mapping]
+        return "".join(f"[{n}]" for n in dict.fromkeys(nums))
+    return re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", _MARKER.sub(repl, answer))
+
+
+def compact(answer: str, sources: Sequence[Source]) -> tuple[str, list[Source]]:
+    """The cited sources numbered 1, 2, ... in the order the answer first cites them, and the answer to match:
+    a reader sees [1] first, not [3]."""
+    order = {old: new for new, old in enumerate(cited_numbers(answer), start=1)}
+    kept = [Source(n=order[s.n], passage=s.passage, text=s.text) for s in sources if s.n in order]
+    return renumber(answer, order), sorted(kept, key=lambda s: s.n)
+
+
 def without_markers(answer: str) -> str:
     return _MARKER.sub("", answer).strip(" .。")
 

@@ -5,6 +5,13 @@ three or four relevant sentences and about a third of the time from whole chunks
 mixes up dates); the prompt is also shorter, and prompt evaluation is where a CPU spends its time. Sentences
 are scored by embedding similarity to the question (one batch call) plus a keyword share, and keep the
 number of the source they came from, so citations still point at the right document.
+
+Sentences come from the whole text of each source, not the prompt-sized cut of it: the answer is often the
+second message of a thread. The question's own words win similarity, so a title that restates the question
+outranks the line that answers it; two cheap signals correct for that: a sentence that carries what the
+question asks for (a date for "when", an MR reference for "which MR", a number for "how many") gets a bonus,
+and a sentence that says again what a picked one said (the same title as the issue's heading and again in its
+body) is skipped. The best goes first: the small model leans on the first line.
 """
 from __future__ import annotations
 
@@ -18,7 +25,7 @@ from teamlens.ask.prompts import Source
 from teamlens.retrieval.keywords import bm25_scores
 
 # message and field lines first (chat messages, issue fields), then sentence ends in the three languages
-_SPLIT = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|(?<=[。！？])")
+_SPLIT = re.compile(r"\n+|(?<=[.!?])(?<!\.\.)\s+(?=[A-Z0-9\"'(\[])|(?<=[。！？])")  # not at "SELECT ... FOR"
 MIN_CHARS, MAX_CHARS = 12, 300
 # A chunk's context header and a chat line's clock time are for retrieval and readers; a small model copies
 # them into its answer ("[slack #qa-bugs] thread by ... on 2026-11-02: ...", "Mai (02:25): ..."). The GitLab
@@ -26,8 +33,22 @@ MIN_CHARS, MAX_CHARS = 12, 300
 _SLACK_HEADER = re.compile(r"^\[slack #[^\]]+\] (?:thread by .*? on \d{4}-\d{2}-\d{2}:|messages on \S+$)")
 _REF_HEADER = re.compile(r"^\[(?:gitlab|backlog) ([^\]]+)\]\s*")
 _CLOCK = re.compile(r"^(\S[^:\n]{0,40}?) \(\d{1,2}:\d{2}\): ")
-MAX_CANDIDATES = 60
+MAX_CANDIDATES = 90
 KEYWORD_WEIGHT = 0.04
+ANSWER_TYPE_WEIGHT = 0.03  # e5 cosines of the sentences that matter sit within ~0.05 of each other
+RANK_WEIGHT = 0.01         # per place of the source in the search ranking
+SAME_AS_PICKED = 0.93      # cosine above which a sentence repeats one already picked
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\b\d{1,2}/\d{1,2}\b|\d{1,2}月\d{1,2}日|\d{1,2}:\d{2}"
+                   r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2}\b")
+# (what the question asks, what a sentence that answers it contains), in English, Japanese and Vietnamese
+ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile(r"\bwhen\b|\bwhat date\b|\bdate\b|いつ|何日|日程|期限|khi nào|ngày nào|bao giờ|hạn", re.I), _DATE),
+    (re.compile(r"merge request|\bMR\b|マージリクエスト", re.I), re.compile(r"![0-9]+\b")),
+    (re.compile(r"\bissue\b|課題|チケット", re.I), re.compile(r"\b[A-Z][A-Z0-9]+-\d+\b")),
+    (re.compile(r"how many|how much|how long|\blimit\b|いくつ|何回|何名|何卓|どれくらい|いくら|bao nhiêu|bao lâu"
+                r"|giới hạn", re.I), re.compile(r"\d")),
+)
 
 
 @dataclass(frozen=True)
@@ -55,16 +76,31 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+def answer_type_bonus(question: str, sentence: str) -> float:
+    """ANSWER_TYPE_WEIGHT for each kind of answer the question asks for that the sentence contains."""
+    return ANSWER_TYPE_WEIGHT * sum(1 for asks, answers in ANSWER_TYPES
+                                    if asks.search(question) and answers.search(sentence))
+
+
 def select(question: str, sources: Sequence[Source], embedder, *, top: int = 4) -> list[Evidence]:
-    """The `top` best sentences, in source order (the model reads them as a short list of facts)."""
-    candidates = [(s.n, sent) for s in sources for sent in dict.fromkeys(sentences(s.text))][:MAX_CANDIDATES]
+    """The `top` best sentences of the sources' whole texts, best first, none repeating another."""
+    candidates = [(s.n, sent) for s in sources
+                  for sent in dict.fromkeys(sentences(s.passage.text))][:MAX_CANDIDATES]
     if not candidates:
         return []
-    vectors = np.asarray(embedder.embed([question] + [c[1] for c in candidates], kind="query"), dtype=np.float32)
+    texts = [c[1] for c in candidates]
+    vectors = np.asarray(embedder.embed([question] + texts, kind="query"), dtype=np.float32)
     dense = vectors[1:] @ vectors[0]
-    raw = bm25_scores(question, [c[1] for c in candidates])
+    raw = bm25_scores(question, texts)
     peak = max(raw) or 1.0
-    scored = [Evidence(n=n, text=text, score=float(d) + KEYWORD_WEIGHT * r / peak)
+    first = min(n for n, _ in candidates)
+    scores = [float(d) + KEYWORD_WEIGHT * r / peak + answer_type_bonus(question, text) - RANK_WEIGHT * (n - first)
               for (n, text), d, r in zip(candidates, dense, raw)]
-    best = sorted(scored, key=lambda e: e.score, reverse=True)[:top]
-    return sorted(best, key=lambda e: (e.n, candidates.index((e.n, e.text))))
+    picked: list[int] = []
+    for i in sorted(range(len(candidates)), key=lambda i: scores[i], reverse=True):
+        if any(float(vectors[1 + i] @ vectors[1 + j]) > SAME_AS_PICKED for j in picked):
+            continue
+        picked.append(i)
+        if len(picked) == top:
+            break
+    return [Evidence(n=candidates[i][0], text=candidates[i][1], score=scores[i]) for i in picked]

@@ -23,9 +23,9 @@ from teamlens.retrieval.filters import SearchFilters
 
 MIN_GENERATE_S = 4.0       # less time than this left: skip generation
 GENERATE_TIMEOUT_S = 15.0  # past this the model host is saturated: answer with the sources instead
-MAX_SOURCES = 4
+MAX_SOURCES = 5
 EVIDENCE_SENTENCES = 4
-CONTEXT_TOKENS = 900      # of the best chunks, from which the evidence sentences are picked
+CONTEXT_TOKENS = 900      # the sources as cited (the evidence sentences come from their whole text)
 ANSWER_TOKENS = 64  # one or two sentences; the packaged model decodes 25-37 tokens/s on 2 cores
 # The answer is one line: past its first line a small model only lists the facts again, at 30-40 ms a token.
 ANSWER_STOP = ["\n"]
@@ -129,7 +129,11 @@ class Asker:
             # Under load the steps before took most of the time: no room left to generate within the API's
             # limit, so answer with the evidence now rather than time out.
             return self._evidence_only(picked, sources, language)
-        messages = evidence_messages(request.question, picked, language, [(h.question, h.answer) for h in history])
+        # The facts are numbered 1..k in the order shown, best first: a small model cites the first line as
+        # [1] whatever number it carries, so the numbers it sees are the facts', mapped back to sources after.
+        facts = [evidence.Evidence(n=i, text=e.text, score=e.score) for i, e in enumerate(picked, start=1)]
+        source_of = {f.n: e.n for f, e in zip(facts, picked)}
+        messages = evidence_messages(request.question, facts, language, [(h.question, h.answer) for h in history])
         t = time.monotonic()
         remaining = min(self.deadline_s - (time.monotonic() - started), GENERATE_TIMEOUT_S)
         try:
@@ -142,22 +146,23 @@ class Asker:
             timings["generate"] = _ms(t)
             return self._evidence_only(picked, sources, language)
         timings["generate"] = _ms(t)
-        answer = cite.normalize_markers(str(raw), {s.n for s in sources})
+        answer = cite.normalize_markers(str(raw), set(source_of))
         if cite.is_not_found(answer):
             return NOT_FOUND[language], "not_found", []
         if len(cite.without_markers(answer)) < 3:  # the model answered with markers alone
             return self._evidence_only(picked, sources, language, EVIDENCE_LEAD)
-        answer = cite.attribute_uncited(answer, sources)
+        answer = cite.attribute_uncited(cite.renumber(answer, source_of), sources)
         if not cite.cited_numbers(answer):
             # The answer came from these sources even when the model named none: cite the best one.
             answer = f"{answer} [{picked[0].n if picked else 1}]"
-        return answer, "answered", cite.citations(answer, sources)
+        answer, cited = cite.compact(answer, sources)
+        return answer, "answered", cite.citations(answer, cited)
 
     @staticmethod
     def _evidence_only(picked, sources: Sequence[Source], language: Language,
                        lead: dict[str, str] = MODEL_BUSY) -> tuple[str, str, list[Citation]]:
-        text = "\n".join([lead[language]] + [f"[{e.n}] {e.text}" for e in picked[:2]])
-        return text, "sources_only", cite.citations(text, sources)
+        text, cited = cite.compact("\n".join([lead[language]] + [f"[{e.n}] {e.text}" for e in picked[:2]]), sources)
+        return text, "sources_only", cite.citations(text, cited)
 
     def retriever_search(self, args: SearchArgs):
         filters = SearchFilters(**args.model_dump(include={"source", "project", "channel", "since", "until", "author"},
