@@ -201,3 +201,19 @@ def test_fact_numbers_map_back_to_sources_and_citations_count_from_one():
     answer, cited = cite.compact(answer, sources)
     assert answer == "Moved to 11/27 by Tanaka [1]. QA agreed [2]."
     assert [(c.n, c.url) for c in cite.citations(answer, cited)] == [(1, "u3"), (2, "u1")]
+
+
+def test_evidence_select_prefers_the_questions_language_among_near_equals(monkeypatch):
+    from types import SimpleNamespace
+
+    from teamlens.ask import evidence
+    from teamlens.ask.evidence import select
+    from teamlens.ask.prompts import Source
+
+    q = "Ngày phát hành mới là khi nào?"
+    ja, vi = "v2.4 のリリースを 11月27日(金) に延期します。", "Release v2.4 dời sang thứ Sáu 27/11."
+    table = {q: [1, 0, 0], ja: [0.9, 0.43, 0], vi: [0.89, 0, 0.455]}
+    sources = [Source(1, SimpleNamespace(text=f"{ja}\n{vi}"), "")]
+    assert [e.text for e in select(q, sources, _Vectors(table), top=2)] == [vi, ja]
+    monkeypatch.setattr(evidence, "LANGUAGE_WEIGHT", 0.0)
+    assert [e.text for e in select(q, sources, _Vectors(table), top=2)] == [ja, vi]

@@ -11,7 +11,8 @@ second message of a thread. The question's own words win similarity, so a title 
 outranks the line that answers it; two cheap signals correct for that: a sentence that carries what the
 question asks for (a date for "when", an MR reference for "which MR", a number for "how many") gets a bonus,
 and a sentence that says again what a picked one said (the same title as the issue's heading and again in its
-body) is skipped. The best goes first: the small model leans on the first line.
+body) is skipped. The best goes first: the small model leans on the first line, and restates it in its own
+language, so a sentence in the question's language gets a small bonus too.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from typing import Sequence
 import numpy as np
 
 from teamlens.ask.prompts import Source
+from teamlens.language import detect_language
 from teamlens.retrieval.keywords import bm25_scores
 
 # message and field lines first (chat messages, issue fields), then sentence ends in the three languages
@@ -37,6 +39,10 @@ MAX_CANDIDATES = 90
 KEYWORD_WEIGHT = 0.04
 ANSWER_TYPE_WEIGHT = 0.03  # e5 cosines of the sentences that matter sit within ~0.05 of each other
 RANK_WEIGHT = 0.01         # per place of the source in the search ranking
+# The model restates its first fact in that fact's language; the demo team posts the same news in two or
+# three languages, so among near-equals the question's language goes first (planted facts: 66 of 76 answers
+# in the question's language instead of 62, as many correct).
+LANGUAGE_WEIGHT = 0.02
 SAME_AS_PICKED = 0.93      # cosine above which a sentence repeats one already picked
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\b\d{1,2}/\d{1,2}\b|\d{1,2}月\d{1,2}日|\d{1,2}:\d{2}"
@@ -94,7 +100,9 @@ def select(question: str, sources: Sequence[Source], embedder, *, top: int = 4) 
     raw = bm25_scores(question, texts)
     peak = max(raw) or 1.0
     first = min(n for n, _ in candidates)
+    language = detect_language(question)
     scores = [float(d) + KEYWORD_WEIGHT * r / peak + answer_type_bonus(question, text) - RANK_WEIGHT * (n - first)
+              + LANGUAGE_WEIGHT * (detect_language(text) == language)
               for (n, text), d, r in zip(candidates, dense, raw)]
     picked: list[int] = []
     for i in sorted(range(len(candidates)), key=lambda i: scores[i], reverse=True):
