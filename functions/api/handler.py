@@ -36,6 +36,7 @@ logger = Logger()
 app = APIGatewayRestResolver(enable_validation=True)
 app.enable_swagger(path="/openapi", title="teamlens API")
 RETRY_AFTER_S = 10
+RESPONSE_MARGIN_S = 4.0  # of the function timeout, kept for writing the turn and returning
 
 
 def _json(status: int, body: dict, headers: dict | None = None) -> Response:
@@ -84,7 +85,10 @@ def get_openapi_json() -> Response[str]:
 
 @app.post("/ask", responses={200: {}, 202: {}})
 def post_ask(body: AskRequest) -> Response[AskResponse]:
-    result = services.asker().ask(body)
+    # The function's own timeout counts from the invoke, which under a burst includes waiting for a new
+    # environment: leave room for the answer to be written and returned.
+    remaining_s = app.lambda_context.get_remaining_time_in_millis() / 1000 - RESPONSE_MARGIN_S
+    result = services.asker().ask(body, deadline_s=remaining_s)
     return _json(202 if result.job_id else 200, result.model_dump(mode="json"))
 
 

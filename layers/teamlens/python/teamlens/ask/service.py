@@ -59,16 +59,19 @@ class AskResponse(BaseModel):
 class Asker:
     def __init__(self, *, router, retriever, chat, embedder, conversations: Conversations, jobs: Jobs,
                  chat_model_id: str = "", embedding_model_id: str = "",
-                 deadline_s: float = 22.0) -> None:
+                 deadline_s: float = 18.0) -> None:
         self.router, self.retriever, self.chat, self.embedder = router, retriever, chat, embedder
         self.conversations, self.jobs = conversations, jobs
         self.models = {k: v for k, v in (("chat", chat_model_id), ("embedding", embedding_model_id)) if v}
         self.deadline_s = deadline_s
 
     def ask(self, request: AskRequest, *, now: datetime | None = None,
-            notify: dict[str, Any] | None = None) -> AskResponse:
-        """`notify`: where a started job posts its result (a Slack thread), besides GET /jobs/{id}."""
+            notify: dict[str, Any] | None = None, deadline_s: float | None = None) -> AskResponse:
+        """`notify`: where a started job posts its result (a Slack thread), besides GET /jobs/{id}.
+        `deadline_s`: seconds this call may take (the caller's own limit, e.g. the Lambda's remaining time),
+        when less than the asker's."""
         started = time.monotonic()
+        deadline = min(self.deadline_s, deadline_s) if deadline_s is not None else self.deadline_s
         timings: dict[str, float] = {}
         cid = request.conversation_id
         if cid is not None and not self.conversations.exists(cid):
@@ -95,7 +98,7 @@ class Asker:
             cits = []
             timings["start_job"] = _ms(t)
         elif route.intent == "search":
-            answer, status, cits = self._answer(request, args, history, language, timings, started)
+            answer, status, cits = self._answer(request, args, history, language, timings, started, deadline)
             job_id = None
         else:  # chitchat, unknown: no model call needed to say what teamlens can do
             answer, status, cits, job_id = HELP[language], "answered", [], None
@@ -111,7 +114,7 @@ class Asker:
                            models=self.models)
 
     def _answer(self, request: AskRequest, args: dict[str, Any], history: Sequence[Turn], language: Language,
-                timings: dict[str, float], started: float) -> tuple[str, str, list[Citation]]:
+                timings: dict[str, float], started: float, deadline: float) -> tuple[str, str, list[Citation]]:
         query = args.get("query") or request.question
         if history and len(request.question.split()) <= FOLLOW_UP_WORDS:
             query = f"{history[-1].question} {query}"
@@ -125,7 +128,7 @@ class Asker:
         t = time.monotonic()
         picked = evidence.select(request.question, sources, self.embedder, top=EVIDENCE_SENTENCES)
         timings["evidence"] = _ms(t)
-        if self.deadline_s - (time.monotonic() - started) < MIN_GENERATE_S:
+        if deadline - (time.monotonic() - started) < MIN_GENERATE_S:
             # Under load the steps before took most of the time: no room left to generate within the API's
             # limit, so answer with the evidence now rather than time out.
             return self._evidence_only(picked, sources, language)
@@ -135,7 +138,7 @@ class Asker:
         source_of = {f.n: e.n for f, e in zip(facts, picked)}
         messages = evidence_messages(request.question, facts, language, [(h.question, h.answer) for h in history])
         t = time.monotonic()
-        remaining = min(self.deadline_s - (time.monotonic() - started), GENERATE_TIMEOUT_S)
+        remaining = min(deadline - (time.monotonic() - started), GENERATE_TIMEOUT_S)
         try:
             raw = self.chat.bind(max_tokens=ANSWER_TOKENS, stop=ANSWER_STOP,
                                  timeout=max(remaining, 1.0)).invoke(messages).content
