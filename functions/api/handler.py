@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from typing import Annotated
 
 from aws_lambda_powertools import Logger
@@ -36,7 +37,8 @@ logger = Logger()
 app = APIGatewayRestResolver(enable_validation=True)
 app.enable_swagger(path="/openapi", title="teamlens API")
 RETRY_AFTER_S = 10
-RESPONSE_MARGIN_S = 4.0  # of the function timeout, kept for writing the turn and returning
+RESPONSE_MARGIN_S = 4.0  # kept for writing the turn and returning
+API_GATEWAY_LIMIT_S = 29.0
 
 
 def _json(status: int, body: dict, headers: dict | None = None) -> Response:
@@ -83,12 +85,20 @@ def get_openapi_json() -> Response[str]:
                     content_type="application/json")
 
 
+def _time_left_s() -> float:
+    """Seconds the answer may still take: API Gateway's limit counts from when the request arrived, which under
+    a burst is long before this handler runs (waiting for a new environment), and the function has its own
+    timeout; both less a margin for writing the turn and returning."""
+    left = app.lambda_context.get_remaining_time_in_millis() / 1000
+    arrived_ms = app.current_event.request_context.request_time_epoch
+    if arrived_ms:
+        left = min(left, API_GATEWAY_LIMIT_S - (time.time() - arrived_ms / 1000))
+    return left - RESPONSE_MARGIN_S
+
+
 @app.post("/ask", responses={200: {}, 202: {}})
 def post_ask(body: AskRequest) -> Response[AskResponse]:
-    # The function's own timeout counts from the invoke, which under a burst includes waiting for a new
-    # environment: leave room for the answer to be written and returned.
-    remaining_s = app.lambda_context.get_remaining_time_in_millis() / 1000 - RESPONSE_MARGIN_S
-    result = services.asker().ask(body, deadline_s=remaining_s)
+    result = services.asker().ask(body, deadline_s=_time_left_s())
     return _json(202 if result.job_id else 200, result.model_dump(mode="json"))
 
 
