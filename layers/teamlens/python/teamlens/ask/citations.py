@@ -18,11 +18,7 @@ SNIPPET_CHARS = 240
 
 def normalize_markers(answer: str, valid: set[int]) -> str:
     """Markers become `[n]` each; numbers that are not a source are removed (a small model invents some)."""
-    def repl(m: re.Match[str]) -> str:
-        nums = [int(x) for x in re.split(r"\s*[,、，]\s*", m.group(1))]
-        return "".join(f"[{n}]" for n in dict.fromkeys(nums) if n in valid)
-    text = re.sub(r"[ \t]+(?=\[)", " ", _MARKER.sub(repl, answer))
-    text = re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", text)  # "[1] [1] [1]" from a model that loops
+    text = re.sub(r"[ \t]+(?=\[)", " ", renumber(answer, {n: n for n in valid}))
     return "\n".join(_marker_to_end(line) for line in text.splitlines()).strip()
 
 
@@ -43,7 +39,7 @@ def renumber(answer: str, mapping: dict[int, int]) -> str:
     def repl(m: re.Match[str]) -> str:
         nums = [mapping[int(x)] for x in re.findall(r"\d+", m.group(1)) if int(x) in mapping]
         return "".join(f"[{n}]" for n in dict.fromkeys(nums))
-    return re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", _MARKER.sub(repl, answer))
+    return re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", _MARKER.sub(repl, answer))  # "[1] [1] [1]" from a model that loops
 
 
 def compact(answer: str, sources: Sequence[Source]) -> tuple[str, list[Source]]:
