@@ -18,12 +18,29 @@ _PROMPT_CANDIDATES = {
 }
 
 
-def cpu_has_native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+def _cpu_flags(cpuinfo: Path) -> str:
     try:
-        flags = cpuinfo.read_text()
+        return cpuinfo.read_text()
     except OSError:
-        return False
+        return ""
+
+
+def cpu_has_native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    flags = _cpu_flags(cpuinfo)
     return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def cpu_has_int8_dot(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """VNNI (AVX512 or AVX) or AMX int8: where int8 matrix products beat bfloat16/float32."""
+    flags = _cpu_flags(cpuinfo)
+    return any(f in flags for f in ("avx512_vnni", "avx_vnni", "amx_int8"))
+
+
+def resolve_backend(setting: str, use_gpu: bool, cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """The embedding backend for `MODEL_HOST_EMBEDDING_BACKEND=setting` on this machine."""
+    if setting != "auto":
+        return setting
+    return "onnx-int8" if not use_gpu and cpu_has_int8_dot(cpuinfo) else "torch"
 
 
 def resolve_dtype(setting: str, device: str) -> str:

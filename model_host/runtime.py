@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from model_host.batching import MicroBatcher
 from model_host.chat_queue import ChatScheduler
-from model_host.embeddings import SentenceTransformerEmbedder
+from model_host.embeddings import SentenceTransformerEmbedder, resolve_backend
 from model_host.errors import not_ready
 from model_host.generation import ChatBackend, GenerationParams
 from model_host.metrics import Metrics
@@ -30,6 +30,17 @@ def load_chat_backend(s: Settings) -> ChatBackend:
                                    threads=s.threads, use_gpu=s.use_gpu, quantization=s.quantization)
     backend.model_id = s.llm_model_id
     return backend
+
+
+def load_embedder(s: Settings) -> SentenceTransformerEmbedder:
+    if resolve_backend(s.embedding_backend, s.use_gpu) == "onnx-int8":
+        from model_host.embeddings_onnx import OnnxInt8Embedder
+
+        return OnnxInt8Embedder(s.embedding_source(), model_id=s.embedding_model_id, threads=s.threads,
+                                models_dir=s.models_dir)
+    return SentenceTransformerEmbedder(s.embedding_source(), model_id=s.embedding_model_id,
+                                       device="cuda" if s.use_gpu else "cpu", threads=s.threads,
+                                       dtype=s.embedding_dtype)
 
 
 class Runtime:
@@ -54,9 +65,7 @@ class Runtime:
         s = self.settings
         started = time.perf_counter()
         log.info("loading embedding model %s", s.embedding_source())
-        self.embedder = SentenceTransformerEmbedder(
-            s.embedding_source(), model_id=s.embedding_model_id, device="cuda" if s.use_gpu else "cpu",
-            threads=s.threads, dtype=s.embedding_dtype)
+        self.embedder = load_embedder(s)
         self.embedder.encode(["warm up"])
         log.info("embedding model ready: %s, %d dimensions, %s", self.embedder.model_id, self.embedder.dimension,
                  self.embedder.dtype)

@@ -37,6 +37,8 @@ def installed() -> None:
     ({"EMBEDDING_MODEL": PRODUCTION_EMBEDDINGS}, "is not in the local Hugging Face cache"),
     ({"LLM_MODEL": "stabilityai/japanese-stablelm-instruct-alpha-7b-v2"}, "is not in the local Hugging Face cache"),
     ({"LLM_MODEL": "/nonexistent/model.gguf"}, "LLM_MODEL=/nonexistent/model.gguf: no such GGUF file"),
+    ({"MODEL_HOST_EMBEDDING_BACKEND": "tensorrt"},
+     "MODEL_HOST_EMBEDDING_BACKEND='tensorrt' is not one of auto, torch, onnx-int8"),
     ({"MODEL_HOST_CHAT_QUEUE": "many"}, "MODEL_HOST_CHAT_QUEUE='many' is not an integer"),
 ])
 def test_impossible_settings_fail_at_start_with_a_clear_message(tmp_path, settings, expected):

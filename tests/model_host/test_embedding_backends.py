@@ -1,0 +1,43 @@
+"""The ONNX Runtime int8 backend (the default on CPUs with VNNI/AMX) against the PyTorch float32 one, on the
+packaged multilingual-e5-small: same dimension, prompts and token counts, vectors at cosine >= 0.98, the
+same nearest neighbours, and an export that is made once and reused."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from devstack import model_host as mh
+from model_host.settings import DEFAULT_EMBEDDING_MODEL
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> dict:
+    mh.ensure_installed()
+    script = Path(__file__).with_name("run_embedding_backends.py")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    proc = subprocess.run([str(mh.install.venv_python(mh.VENV)), str(script),
+                           str(mh.install.MODELS_DIR / DEFAULT_EMBEDDING_MODEL), str(tmp_path_factory.mktemp("models"))],
+                          check=False, env=env, cwd=ROOT, capture_output=True, text=True, timeout=400)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_int8_backend_has_the_models_shape_and_is_cached(report):
+    assert report["dimension"][0] == report["dimension"][1] and report["dtype"] == "int8"
+    assert report["cached"] and report["reused"]
+
+
+@pytest.mark.parametrize("prompt", ["query", "passage"])
+def test_int8_vectors_agree_with_float32(report, prompt):
+    r = report[prompt]
+    assert r["min_cos"] >= 0.98, r
+    assert all(abs(n - 1.0) < 1e-4 for n in r["norms"])
+    assert r["same_counts"] and r["same_neighbours"]
