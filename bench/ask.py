@@ -53,6 +53,8 @@ def cites_gold(citations: list[dict], gold: list[dict]) -> bool:
 
 
 def main() -> int:
+    sys.path.insert(0, str(ROOT / "layers" / "teamlens" / "python"))
+    from teamlens.ask.prompts import answer_language  # the shared library, as the API uses it
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=int, default=None, help="only the first N questions")
     args = parser.parse_args()
@@ -62,6 +64,7 @@ def main() -> int:
     totals, splits, correct, facts, statuses = [], defaultdict(list), defaultdict(list), 0, defaultdict(int)
     gold_cited = defaultdict(list)  # per language: the answer cites one of the question's gold documents
     answers = []  # per fact question, so two runs can be compared answer by answer
+    in_language = defaultdict(list)  # per language: an answered question's answer is in its language
     for q in questions:
         t0 = time.perf_counter()
         status, body = api_client.call(info, "POST", "/ask", {"question": q["question"]}, timeout=60)
@@ -70,6 +73,8 @@ def main() -> int:
             statuses[f"http {status}"] += 1
             continue
         statuses[body["status"]] += 1
+        if body["status"] == "answered":
+            in_language[q.get("language", "?")].append(answer_language(body["answer"]) == body["language"])
         for k in ("route", "retrieve", "generate"):
             if k in body["timings_ms"]:
                 splits[k].append(body["timings_ms"][k])
@@ -88,14 +93,17 @@ def main() -> int:
     print()
     acc = {lang: sum(v) / len(v) for lang, v in correct.items() if v}
     cited = {lang: sum(v) / len(v) for lang, v in gold_cited.items() if v}
-    print_table(("planted facts", "correct", "cites a gold document", "n"),
-                [(lang, f"{a:.2f}", f"{cited[lang]:.2f}", len(correct[lang])) for lang, a in sorted(acc.items())])
+    same = {lang: sum(v) / len(v) for lang, v in in_language.items() if v}
+    print_table(("planted facts", "correct", "cites a gold document", "n", "answers in the question's language"),
+                [(lang, f"{a:.2f}", f"{cited[lang]:.2f}", len(correct[lang]),
+                  f"{sum(in_language[lang])}/{len(in_language[lang])}") for lang, a in sorted(acc.items())])
     print(f"\nanswer statuses: {dict(statuses)}")
     write_results("ask", {
         "questions": len(questions), "p50_ms": round(percentile(totals, 50)), "p95_ms": round(percentile(totals, 95)),
         "split_p50_ms": {k: round(percentile(v, 50)) for k, v in splits.items() if v},
         "fact_correctness": {k: round(v, 3) for k, v in acc.items()},
-        "fact_cites_gold": {k: round(v, 3) for k, v in cited.items()}, "facts": facts, "statuses": dict(statuses),
+        "fact_cites_gold": {k: round(v, 3) for k, v in cited.items()},
+        "answers_in_question_language": {k: round(v, 3) for k, v in same.items()}, "facts": facts, "statuses": dict(statuses),
         "answers": answers})
     return 0
 

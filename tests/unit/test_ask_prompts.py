@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from teamlens.ask import citations as cite
+from teamlens.ask import prompts
 from teamlens.ask.prompts import NOT_FOUND, SYSTEM, Source, answer_messages, pack_sources
 from teamlens.text_budget import count_tokens
 
@@ -217,3 +218,15 @@ def test_evidence_select_prefers_the_questions_language_among_near_equals(monkey
     assert [e.text for e in select(q, sources, _Vectors(table), top=2)] == [vi, ja]
     monkeypatch.setattr(evidence, "LANGUAGE_WEIGHT", 0.0)
     assert [e.text for e in select(q, sources, _Vectors(table), top=2)] == [ja, vi]
+
+
+@pytest.mark.parametrize("answer,expected", [
+    ("Hoàng Quốc Bảo: Staging DB has been migrated to PostgreSQL 16 (from 14) this morning [1].", "en"),
+    ("Đỗ Thanh Hương: Thông báo: release v2.4 dời sang thứ Sáu 27/11 (anh Tanaka quyết định) [1].", "vi"),
+    ("Tanaka Hiroshi: v2.4 のリリースを 11月27日(金) に延期します [1]。", "ja"),
+    ("The release moved to Friday 27 November; Tanaka decided it [1][2].", "en"),
+    ("Code freeze: thứ Ba 24/11 [1].", "vi"),
+])
+def test_answer_language_ignores_the_speaker_and_markers(answer, expected):
+    assert prompts.answer_language(answer) == expected
+
