@@ -54,7 +54,7 @@ def cites_gold(citations: list[dict], gold: list[dict]) -> bool:
 
 def main() -> int:
     sys.path.insert(0, str(ROOT / "layers" / "teamlens" / "python"))
-    from teamlens.ask.prompts import answer_language  # the shared library, as the API uses it
+    from teamlens.ask.citations import answer_language  # the shared library, as the API uses it
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit", type=int, default=None, help="only the first N questions")
     args = parser.parse_args()

@@ -95,7 +95,7 @@ def ensure_export(source: str, models_dir: Path, model_id: str) -> Path:
     signature = source_signature(source)
     if path.is_file() and stamp.is_file() and json.loads(stamp.read_text()) == signature:
         return path
-    log.info("exporting %s to ONNX int8 (once per model; ~30 s)", model_id)
+    log.info("exporting %s to ONNX int8 (once per model; ~20 s)", model_id)
     export_int8(source, path)
     stamp.write_text(json.dumps(signature))
     return path
@@ -125,8 +125,7 @@ class OnnxInt8Embedder(SentenceTransformerEmbedder):
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # One session (one copy of the weights); Run is thread-safe, so each worker thread is a core.
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        self.workers = max(1, threads)
-        self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="onnx")
+        self._pool = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="onnx")
 
     def _run_one(self, ids: list[int]) -> np.ndarray:
         input_ids = np.asarray([ids], dtype=np.int64)
@@ -135,7 +134,7 @@ class OnnxInt8Embedder(SentenceTransformerEmbedder):
     def encode(self, texts: list[str], prompt_name: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         prefix = self._prefix(prompt_name)
         ids = self.tokenizer([prefix + t for t in texts], truncation=True,
-                                   max_length=self.max_seq_length)["input_ids"]
+                             max_length=self.max_seq_length)["input_ids"]
         vectors = np.asarray(list(self._pool.map(self._run_one, ids)), dtype=np.float32).reshape(len(texts), -1)
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         counts = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(texts))

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 import pytest
 
 from teamlens.ask import citations as cite
-from teamlens.ask import prompts
 from teamlens.ask.prompts import NOT_FOUND, SYSTEM, Source, answer_messages, pack_sources
 from teamlens.text_budget import count_tokens
 
@@ -228,5 +227,5 @@ def test_evidence_select_prefers_the_questions_language_among_near_equals(monkey
     ("Code freeze: thứ Ba 24/11 [1].", "vi"),
 ])
 def test_answer_language_ignores_the_speaker_and_markers(answer, expected):
-    assert prompts.answer_language(answer) == expected
+    assert cite.answer_language(answer) == expected
 

@@ -7,9 +7,12 @@ from typing import Sequence
 
 from teamlens.ask.prompts import NOT_FOUND, Source
 from teamlens.conversations import Citation
+from teamlens.language import Language, detect_language
 
 # [1], [1, 2], [1][2], full-width 【1】 and ［1］ that small models like to produce
 _MARKER = re.compile(r"[\[［【]\s*(\d{1,2}(?:\s*[,、，]\s*\d{1,2})*)\s*[\]］】]")
+# "Hoàng Quốc Bảo: ..." — a speaker's name restated from a chat line says nothing about the answer's language.
+_SPEAKER = re.compile(r"^[^\s:.!?。！？][^:.!?。！？\n]{0,40}:\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 _WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u1e00-\u1eff_\-.]{2,}")
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]+")
@@ -52,6 +55,11 @@ def compact(answer: str, sources: Sequence[Source]) -> tuple[str, list[Source]]:
 
 def without_markers(answer: str) -> str:
     return _MARKER.sub("", answer).strip(" .。")
+
+
+def answer_language(answer: str) -> Language:
+    """The language an answer is written in, not counting a leading speaker name or the [n] markers."""
+    return detect_language(_SPEAKER.sub("", without_markers(answer), count=1))
 
 
 def attribute_uncited(answer: str, sources: Sequence[Source]) -> str:

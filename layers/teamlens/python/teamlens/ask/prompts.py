@@ -5,12 +5,11 @@ questions; only the numbered sources and the question vary. The answer language 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol, Sequence
 
-from teamlens.language import Language, detect_language
+from teamlens.language import Language
 from teamlens.text_budget import count_tokens, truncate
 
 SYSTEM = {
@@ -129,14 +128,3 @@ def evidence_messages(question: str, evidence: Sequence[Any], language: Language
     parts.append(f"{FACTS_LABEL[lang]}:\n" + "\n".join(f"[{e.n}] {e.text}" for e in evidence))
     parts.append(f"{QUESTION_LABEL[lang]}: {question}\n{ANSWER_FORMAT[lang]}")
     return [("system", SYSTEM[lang]), ("user", "\n\n".join(parts))]
-
-
-# "Hoàng Quốc Bảo: ..." — a speaker's name restated from a chat line says nothing about the answer's language.
-_SPEAKER = re.compile(r"^[^\s:.!?。！？][^:.!?。！？\n]{0,40}:\s+")
-_MARKER = re.compile(r"\[\d+\]")
-
-
-def answer_language(answer: str) -> Language:
-    """The language an answer is written in, not counting a leading speaker name or the [n] markers."""
-    return detect_language(_SPEAKER.sub("", _MARKER.sub(" ", answer).strip(), count=1))
-
