@@ -27,6 +27,7 @@ LOCAL_DEFAULTS = {
     "CHROMADB_HOST": "127.0.0.1",
     "CHROMADB_PORT": "8001",
     "VECTOR_STORE": "chroma",
+    "ANSWER_LEAD": "on",
 }
 
 
@@ -54,6 +55,7 @@ class StackConfig:
     weekly_report_args: dict
     chroma_url: str
     vector_store: str
+    answer_lead: bool
     sources: tuple[SourceSecret, ...]
 
     @property
@@ -91,6 +93,9 @@ class StackConfig:
             model_host_url=value("MODEL_HOST_URL"),
             chroma_url=f"http://{value('CHROMADB_HOST')}:{value('CHROMADB_PORT')}" if value("CHROMADB_HOST") else "",
             vector_store=value("VECTOR_STORE") or "chroma",
+            # The chat endpoint continues an answer started for it (the model host, vLLM); off for one that
+            # cannot (OpenAI's own API refuses the parameter).
+            answer_lead=_bool(value("ANSWER_LEAD") or None, True),
             sources=(
                 SourceSecret("gitlab", value("GITLAB_URL"), token("GITLAB_TOKEN"),
                              _extra(local, webhook_token=value("GITLAB_WEBHOOK_TOKEN"))),

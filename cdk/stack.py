@@ -31,6 +31,7 @@ class TeamlensStack(cdk.Stack):
             "MODEL_HOST_URL": config.model_host_url,
             "CHROMA_URL": config.chroma_url,
             "VECTOR_STORE": config.vector_store,
+            "ANSWER_LEAD": "on" if config.answer_lead else "off",
             **{f"{name.upper()}_SECRET_ARN": s.secret_arn for name, s in secrets.secrets.items()},
         }
 

@@ -107,10 +107,12 @@ def create_app(rt: Runtime) -> FastAPI:
             except ValueError as exc:
                 raise bad_request(str(exc), "response_format.json_schema.schema", "unsupported_schema") from None
         messages = message_dicts(body.messages)
+        # The answer so far goes after the assistant's turn marker, left open (no end-of-turn token).
+        answer_start = messages.pop()["content"] if body.continue_final_message else ""
         if constraint.is_json:
             messages = with_instruction(messages, schema_instruction(constraint.schema, constraint.name))
         try:
-            prompt = chat.format_prompt(messages)
+            prompt = chat.format_prompt(messages) + answer_start
         except ValueError as exc:  # the model's chat template rejected the conversation
             raise bad_request(str(exc), "messages", "invalid_messages") from None
         prompt_tokens = chat.count_tokens(prompt)

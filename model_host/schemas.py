@@ -75,3 +75,6 @@ class ChatRequest(_Request):
     tools: list[dict[str, Any]] | None = None
     tool_choice: Any = None
     user: str | None = None
+    # Extension (vLLM's name for it): the last message is the assistant's answer so far, to be continued
+    # rather than answered. Steers a small model into the answer's language and form with a few words.
+    continue_final_message: bool = False

@@ -70,6 +70,13 @@ def check_chat_request(req: ChatRequest) -> None:
         if rf.json_schema is None or not rf.json_schema.schema_:
             raise bad_request("response_format.json_schema.schema is required for type json_schema",
                               "response_format.json_schema.schema", "invalid_schema")
+    if req.continue_final_message:
+        if req.messages[-1].role != "assistant":
+            raise bad_request("continue_final_message needs the last message to be the assistant's, to be "
+                              f"continued; it is {req.messages[-1].role!r}", "messages", "invalid_messages")
+        if rf is not None and rf.type != "text":
+            raise bad_request("continue_final_message cannot be combined with a JSON response_format",
+                              "continue_final_message", "unsupported_parameter")
     stop_sequences(req.stop)
 
 

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from teamlens.ask.citations import answer_language
 
 pytestmark = pytest.mark.integration
 
@@ -51,6 +52,10 @@ def test_planted_facts_answered_with_citations(ready, question, gold):
     assert any(gold in r["url"] or gold in r["text"] for r in found["results"]), [r["title"] for r in found["results"]]
     assert body["language"] == ("ja" if re.search("[ぁ-んァ-ン一-龯]", question) else
                                 "vi" if "ợ" in question or "đ" in question.lower() else "en")
+    if body["status"] == "answered":  # in the question's language, whatever the language of the fact
+        assert answer_language(body["answer"]) == body["language"], body["answer"]
+    else:  # the facts quoted as written, introduced in the question's language
+        assert answer_language(body["answer"].splitlines()[0]) == body["language"], body["answer"]
     assert {"route", "retrieve", "total"} <= set(body["timings_ms"])
     assert body["models"]["chat"] and body["models"]["embedding"]
 

@@ -119,6 +119,18 @@ def test_stop_sequence_ends_the_answer(http):
     assert "5" not in text and "4" in text
 
 
+def test_continue_final_message_continues_the_answer_it_was_given(http):
+    ask = [{"role": "user", "content": "What colour is the sky on a clear day? Answer in one sentence."}]
+    started = ask + [{"role": "assistant", "content": "空の色は"}]
+    r = chat(http, started, continue_final_message=True, temperature=0, max_tokens=12)
+    assert r.status_code == 200, r.text
+    text = r.json()["choices"][0]["message"]["content"]
+    # Only the continuation comes back, and it goes on in the language the answer was started in.
+    assert not text.startswith("空の色は") and any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in text)
+    plain = chat(http, ask, temperature=0, max_tokens=12).json()["choices"][0]["message"]["content"]
+    assert plain != text  # without it, the model answers from the start (in English)
+
+
 def test_seeded_sampling_is_reproducible(http):
     msgs = [{"role": "user", "content": "Invent a name for a cat."}]
     a = chat(http, msgs, temperature=1.0, seed=1234, max_tokens=12).json()["choices"][0]["message"]["content"]

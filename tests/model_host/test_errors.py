@@ -114,9 +114,12 @@ def test_prompt_longer_than_the_context(http, health):
     ({"response_format": {"type": "json_schema", "json_schema": {"name": "x"}}}, "response_format.json_schema.schema"),
     ({"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "no-such-type"}}}},
      "response_format.json_schema.schema"),
+    ({"continue_final_message": True}, "messages"),  # the last message is the user's: nothing to continue
+    ({"continue_final_message": True, "response_format": {"type": "json_object"},
+      "messages": HELLO + [{"role": "assistant", "content": "{"}]}, "continue_final_message"),
 ])
 def test_unsupported_chat_options_are_refused(http, payload, param):
-    err = error_of(http.post(CHAT, json={"messages": HELLO, **payload}), 400)
+    err = error_of(http.post(CHAT, json={"messages": HELLO} | payload), 400)
     assert err["param"] == param
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from teamlens.ask import citations as cite
 from teamlens.ask.prompts import NOT_FOUND, SYSTEM, Source, answer_messages, pack_sources
+from teamlens.language import detect_language
 from teamlens.text_budget import count_tokens
 
 
@@ -133,6 +134,29 @@ def test_evidence_prompt_has_numbered_facts_without_titles():
 
     msgs = evidence_messages("When?", [Evidence(2, "It moved to 11/27.", 0.9)], "en")
     assert "[2] It moved to 11/27." in msgs[1][1] and msgs[1][1].count("When?") == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "ja", "vi"])
+def test_evidence_prompt_can_start_the_answer_in_the_question_language(lang):
+    from teamlens.ask.evidence import Evidence
+    from teamlens.ask.prompts import ANSWER_LEAD, evidence_messages
+
+    facts = [Evidence(1, "It moved to 11/27.", 0.9)]
+    assert evidence_messages("q", facts, lang, lead=True)[-1] == ("assistant", ANSWER_LEAD[lang])
+    assert evidence_messages("q", facts, lang)[-1][0] == "user"
+    assert detect_language(ANSWER_LEAD[lang]) == lang
+
+
+def test_a_translated_fact_must_keep_its_numbers():
+    moved = "Thông báo: release v2.4 dời từ thứ Sáu 13/11 sang thứ Sáu 27/11 [1]"
+    q = "What is the new v2.4 release date?"
+    assert cite.numbers_kept("v2.4 moved from Friday 13/11 to Friday 27/11 [1].", moved, [q])
+    assert not cite.numbers_kept("The new v2.4 release date is [11/13/2026] [1].", moved, [q])  # 27 lost, 2026 added
+    assert not cite.numbers_kept("It moved to 27/11 [1].", moved, [q])  # 13 lost: from when is part of the fact
+    demo = "Demo v2.4: thứ Năm 26/11, 14:00 giờ Nhật [1]"
+    assert not cite.numbers_kept("The v2.4 demo is on 26/11/2021 at 14:00 [1].", demo, ["When is the demo?"])
+    assert cite.numbers_kept("最大３卓、合計２０名まで [1]。", "Up to 3 tables, 20 people.", [])  # full-width digits
+    assert cite.numbers_kept("Tanaka decided it [1].", "Tanaka quyết định", [])
 
 
 def test_leading_markers_move_after_the_claim():

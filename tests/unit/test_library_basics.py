@@ -14,6 +14,11 @@ def test_settings_collect_secret_arns():
     assert s.secret_arns == {"gitlab": "arn:g", "slack": "arn:s"}
 
 
+@pytest.mark.parametrize("raw,on", [(None, True), ("on", True), ("off", False), ("OFF ", False), ("false", False)])
+def test_answer_lead_is_on_unless_turned_off(raw, on):
+    assert Settings.from_env({} if raw is None else {"ANSWER_LEAD": raw}).answer_lead is on
+
+
 def test_credentials_token_never_prints():
     creds = parse_credentials("gitlab", '{"base_url": "http://x", "token": "glpat-very-secret"}')
     assert creds.token.get_secret_value() == "glpat-very-secret"

@@ -62,5 +62,5 @@ def jobs() -> Jobs:
 
 def asker() -> Asker:
     return Asker(router=router(), retriever=retriever(), chat=chat(), embedder=embedder(), conversations=conversations(),
-                 jobs=jobs(),
-                 chat_model_id=chat().model_name, embedding_model_id=embedder().model)
+                 jobs=jobs(), chat_model_id=chat().model_name, embedding_model_id=embedder().model,
+                 answer_lead=settings().answer_lead)

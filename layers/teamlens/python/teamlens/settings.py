@@ -15,6 +15,7 @@ class Settings(BaseModel):
     model_host_url: str = ""
     chroma_url: str = ""
     vector_store: str = "chroma"
+    answer_lead: bool = True
     secret_arns: dict[str, str] = {}
 
     @classmethod
@@ -28,6 +29,7 @@ class Settings(BaseModel):
             model_host_url=env.get("MODEL_HOST_URL", ""),
             chroma_url=env.get("CHROMA_URL", ""),
             vector_store=env.get("VECTOR_STORE", "chroma"),
+            answer_lead=env.get("ANSWER_LEAD", "on").strip().lower() not in ("off", "false", "0", "no"),
             secret_arns={k.removesuffix("_SECRET_ARN").lower(): v for k, v in env.items()
                          if k.endswith("_SECRET_ARN") and v},
         )

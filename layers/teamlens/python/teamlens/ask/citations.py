@@ -3,7 +3,8 @@ uncited attributed to the source they overlap most, markers to sources that do n
 from __future__ import annotations
 
 import re
-from typing import Sequence
+import unicodedata
+from typing import Iterable, Sequence
 
 from teamlens.ask.prompts import NOT_FOUND, Source
 from teamlens.conversations import Citation
@@ -16,6 +17,7 @@ _SPEAKER = re.compile(r"^[^\s:.!?。！？][^:.!?。！？\n]{0,40}:\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 _WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u1e00-\u1eff_\-.]{2,}")
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]+")
+_NUMBER = re.compile(r"\d+")
 SNIPPET_CHARS = 240
 
 
@@ -55,6 +57,20 @@ def compact(answer: str, sources: Sequence[Source]) -> tuple[str, list[Source]]:
 
 def without_markers(answer: str) -> str:
     return _MARKER.sub("", answer).strip(" .。")
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.lstrip("0") or "0" for n in _NUMBER.findall(unicodedata.normalize("NFKC", without_markers(text)))}
+
+
+def numbers_kept(answer: str, fact: str, grounds: Iterable[str]) -> bool:
+    """Whether an answer that puts `fact` into another language kept its numbers: it states every number of
+    the fact that `grounds` (the question, say) does not already hold, and none that the fact and `grounds`
+    lack. A small model translating a fact picks the wrong one of two dates ("from 13/11 to 27/11" became
+    "11/13/2026") or invents a year ("November 26, 2021" from "thứ Năm 26/11")."""
+    given = set().union(*(_numbers(g) for g in grounds))
+    stated, held = _numbers(answer), _numbers(fact)
+    return held - given <= stated <= held | given
 
 
 def answer_language(answer: str) -> Language:

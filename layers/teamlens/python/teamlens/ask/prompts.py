@@ -114,12 +114,20 @@ def answer_messages(question: str, sources: Sequence[Source], language: Language
 
 
 FACTS_LABEL = {"en": "Facts", "ja": "事実", "vi": "Thông tin"}
+# The first words of the answer, written for the model (the model host continues them): a small model
+# otherwise answers in the language of the fact it copies, not the question's.
+ANSWER_LEAD = {
+    "en": "According to the team's data,",
+    "ja": "チームのデータによると、",
+    "vi": "Theo dữ liệu của nhóm,",
+}
 
 
 def evidence_messages(question: str, evidence: Sequence[Any], language: Language,
-                      history: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+                      history: Sequence[tuple[str, str]] = (), *, lead: bool = False) -> list[tuple[str, str]]:
     """Like `answer_messages`, from selected sentences (`[n] sentence` lines) instead of whole sources;
-    no titles or headers, which a small model copies into its answer."""
+    no titles or headers, which a small model copies into its answer. `lead`: end with the assistant's
+    answer started in the question's language (`ANSWER_LEAD`), for a chat endpoint that continues it."""
     lang = language if language in SYSTEM else "en"
     parts = []
     if history:
@@ -127,4 +135,5 @@ def evidence_messages(question: str, evidence: Sequence[Any], language: Language
     parts.append(f"{QUESTION_LABEL[lang]}: {question}")
     parts.append(f"{FACTS_LABEL[lang]}:\n" + "\n".join(f"[{e.n}] {e.text}" for e in evidence))
     parts.append(f"{QUESTION_LABEL[lang]}: {question}\n{ANSWER_FORMAT[lang]}")
-    return [("system", SYSTEM[lang]), ("user", "\n\n".join(parts))]
+    messages = [("system", SYSTEM[lang]), ("user", "\n\n".join(parts))]
+    return messages + [("assistant", ANSWER_LEAD[lang])] if lead else messages

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from teamlens.ask import citations as cite
 from teamlens.ask import evidence
-from teamlens.ask.prompts import NOT_FOUND, Source, evidence_messages, pack_sources
+from teamlens.ask.prompts import ANSWER_LEAD, NOT_FOUND, Source, evidence_messages, pack_sources
 from teamlens.ask.search_api import NonBlank
 from teamlens.ask.replies import EVIDENCE_LEAD, HELP, JOB_STARTED, MODEL_BUSY, NEEDS_INPUT
 from teamlens.ask.tools import JOB_TOOLS, SearchArgs, job_tool, search_tool
@@ -59,11 +59,14 @@ class AskResponse(BaseModel):
 class Asker:
     def __init__(self, *, router, retriever, chat, embedder, conversations: Conversations, jobs: Jobs,
                  chat_model_id: str = "", embedding_model_id: str = "",
-                 deadline_s: float = 18.0) -> None:
+                 deadline_s: float = 18.0, answer_lead: bool = False) -> None:
+        """`answer_lead`: start each answer in the question's language and have the chat endpoint continue
+        it (the model host's `continue_final_message`; an endpoint without it must leave this off)."""
         self.router, self.retriever, self.chat, self.embedder = router, retriever, chat, embedder
         self.conversations, self.jobs = conversations, jobs
         self.models = {k: v for k, v in (("chat", chat_model_id), ("embedding", embedding_model_id)) if v}
         self.deadline_s = deadline_s
+        self.answer_lead = answer_lead
 
     def ask(self, request: AskRequest, *, now: datetime | None = None,
             notify: dict[str, Any] | None = None, deadline_s: float | None = None) -> AskResponse:
@@ -136,12 +139,17 @@ class Asker:
         # [1] whatever number it carries, so the numbers it sees are the facts', mapped back to sources after.
         facts = [evidence.Evidence(n=i, text=e.text, score=e.score) for i, e in enumerate(picked, start=1)]
         source_of = {f.n: e.n for f, e in zip(facts, picked)}
-        messages = evidence_messages(request.question, facts, language, [(h.question, h.answer) for h in history])
+        # The model restates the first fact in the fact's language: when that is not the question's, the answer
+        # is started for it in the question's language. Only then: started, it paraphrases more and loses facts.
+        lead = ANSWER_LEAD[language] if self.answer_lead and cite.answer_language(facts[0].text) != language else ""
+        messages = evidence_messages(request.question, facts, language, [(h.question, h.answer) for h in history],
+                                     lead=bool(lead))
+        continued = {"extra_body": {"continue_final_message": True}} if lead else {}
         t = time.monotonic()
         remaining = min(deadline - (time.monotonic() - started), GENERATE_TIMEOUT_S)
         try:
-            raw = self.chat.bind(max_tokens=ANSWER_TOKENS, stop=ANSWER_STOP,
-                                 timeout=max(remaining, 1.0)).invoke(messages).content
+            raw = str(self.chat.bind(max_tokens=ANSWER_TOKENS, stop=ANSWER_STOP, timeout=max(remaining, 1.0),
+                                     **continued).invoke(messages).content)
         except (openai.APITimeoutError, openai.RateLimitError, openai.InternalServerError,
                 openai.APIConnectionError):
             # The model host is saturated or went away mid-request: the evidence is still the best answer
@@ -149,11 +157,16 @@ class Asker:
             timings["generate"] = _ms(t)
             return self._evidence_only(picked, sources, language)
         timings["generate"] = _ms(t)
-        answer = cite.normalize_markers(str(raw), set(source_of))
-        if cite.is_not_found(answer):
+        own_words = cite.without_markers(raw).lstrip(" ,、:")  # what the model wrote after the lead
+        if cite.is_not_found(own_words):
             return NOT_FOUND[language], "not_found", []
-        if len(cite.without_markers(answer)) < 3:  # the model answered with markers alone
+        if len(own_words) < 3:  # the model answered with markers alone
             return self._evidence_only(picked, sources, language, EVIDENCE_LEAD)
+        if lead and not cite.numbers_kept(raw, facts[0].text, [request.question]):
+            # Put into the question's language, the fact lost or changed a number: the fact itself, introduced
+            # in the question's language, is the answer that cannot mislead.
+            return self._evidence_only(picked, sources, language, EVIDENCE_LEAD)
+        answer = cite.normalize_markers(lead + raw, set(source_of))
         answer = cite.attribute_uncited(cite.renumber(answer, source_of), sources)
         if not cite.cited_numbers(answer):
             # The answer came from these sources even when the model named none: cite the best one.
