@@ -142,7 +142,7 @@ def test_evidence_prompt_can_start_the_answer_in_the_question_language(lang):
     from teamlens.ask.prompts import ANSWER_LEAD, evidence_messages
 
     facts = [Evidence(1, "It moved to 11/27.", 0.9)]
-    assert evidence_messages("q", facts, lang, lead=True)[-1] == ("assistant", ANSWER_LEAD[lang])
+    assert evidence_messages("q", facts, lang, answer_start=ANSWER_LEAD[lang])[-1] == ("assistant", ANSWER_LEAD[lang])
     assert evidence_messages("q", facts, lang)[-1][0] == "user"
     assert detect_language(ANSWER_LEAD[lang]) == lang
 

@@ -124,10 +124,10 @@ ANSWER_LEAD = {
 
 
 def evidence_messages(question: str, evidence: Sequence[Any], language: Language,
-                      history: Sequence[tuple[str, str]] = (), *, lead: bool = False) -> list[tuple[str, str]]:
+                      history: Sequence[tuple[str, str]] = (), *, answer_start: str = "") -> list[tuple[str, str]]:
     """Like `answer_messages`, from selected sentences (`[n] sentence` lines) instead of whole sources;
-    no titles or headers, which a small model copies into its answer. `lead`: end with the assistant's
-    answer started in the question's language (`ANSWER_LEAD`), for a chat endpoint that continues it."""
+    no titles or headers, which a small model copies into its answer. `answer_start`: the assistant's answer
+    begun for it (an `ANSWER_LEAD`), last, for a chat endpoint that continues it."""
     lang = language if language in SYSTEM else "en"
     parts = []
     if history:
@@ -136,4 +136,4 @@ def evidence_messages(question: str, evidence: Sequence[Any], language: Language
     parts.append(f"{FACTS_LABEL[lang]}:\n" + "\n".join(f"[{e.n}] {e.text}" for e in evidence))
     parts.append(f"{QUESTION_LABEL[lang]}: {question}\n{ANSWER_FORMAT[lang]}")
     messages = [("system", SYSTEM[lang]), ("user", "\n\n".join(parts))]
-    return messages + [("assistant", ANSWER_LEAD[lang])] if lead else messages
+    return messages + [("assistant", answer_start)] if answer_start else messages

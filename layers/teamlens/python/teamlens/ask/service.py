@@ -143,7 +143,7 @@ class Asker:
         # is started for it in the question's language. Only then: started, it paraphrases more and loses facts.
         lead = ANSWER_LEAD[language] if self.answer_lead and cite.answer_language(facts[0].text) != language else ""
         messages = evidence_messages(request.question, facts, language, [(h.question, h.answer) for h in history],
-                                     lead=bool(lead))
+                                     answer_start=lead)
         continued = {"extra_body": {"continue_final_message": True}} if lead else {}
         t = time.monotonic()
         remaining = min(deadline - (time.monotonic() - started), GENERATE_TIMEOUT_S)
