@@ -15,24 +15,12 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-import boto3
-
 from bench.ask import load_questions
 from bench.table import ROOT, percentile, print_table, write_results
 from devstack import api_client
+from devstack.deploy import retire_environments
 
 API_GATEWAY_LIMIT_S = 29  # what real API Gateway allows an integration
-
-
-def make_cold(info: dict) -> None:
-    """Retire the API function's environments the way a deploy does: a new configuration."""
-    lam = boto3.client("lambda", endpoint_url=info["endpoint"], region_name=info["region"],
-                       aws_access_key_id="test", aws_secret_access_key="test")
-    name = info["outputs"]["ApiFunction"]
-    env = lam.get_function_configuration(FunctionName=name).get("Environment", {}).get("Variables", {})
-    lam.update_function_configuration(FunctionName=name,
-                                      Environment={"Variables": {**env, "TEAMLENS_BENCH_COLD": str(time.time())}})
-    lam.get_waiter("function_updated_v2").wait(FunctionName=name)
 
 
 def burst(info: dict, questions: list[str]) -> list[dict]:
@@ -57,7 +45,7 @@ def main() -> int:
     rows, result = [], {"n": args.n, "rounds": {}}
     for round_name in args.rounds.split(","):
         if round_name == "cold":
-            make_cold(info)
+            retire_environments(info["endpoint"], info["outputs"]["ApiFunction"])
         results = burst(info, questions)
         seconds = [r["s"] for r in results]
         ok = sum(r["status"] == 200 for r in results)

@@ -150,6 +150,16 @@ def stack_info(endpoint: str) -> dict[str, object]:
     }
 
 
+def retire_environments(endpoint: str, function_name: str) -> None:
+    """Make the next invocations of a function start new environments, as a deploy does: a configuration
+    change (a fresh variable) retires the running ones. Cold-start benches and tests start from here."""
+    lam = client("lambda", endpoint)
+    env = lam.get_function_configuration(FunctionName=function_name).get("Environment", {}).get("Variables", {})
+    lam.update_function_configuration(FunctionName=function_name,
+                                      Environment={"Variables": {**env, "TEAMLENS_RETIRED_AT": str(time.time())}})
+    lam.get_waiter("function_updated_v2").wait(FunctionName=function_name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+
+
 def ingested(endpoint: str) -> bool:
     """Whether this LocalStack has run an ingestion (each source's cursor lives in the state table)."""
     table = outputs(endpoint)["IngestionStateTable"]

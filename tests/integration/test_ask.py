@@ -162,14 +162,12 @@ API_GATEWAY_LIMIT_S = 29  # real API Gateway's integration limit (LocalStack doe
 QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "retrieval_questions.jsonl"
 
 
-def test_concurrent_asks_from_cold_environments_all_answer(ready, aws, full_stack):
+def test_concurrent_asks_from_cold_environments_all_answer(ready, full_stack):
     """20 different questions at once, each needing a new environment (the API function was just updated,
     as after a deploy): every one answers 200 with citations, inside API Gateway's limit."""
-    lam, name = aws("lambda"), full_stack["outputs"]["ApiFunction"]
-    variables = lam.get_function_configuration(FunctionName=name).get("Environment", {}).get("Variables", {})
-    lam.update_function_configuration(FunctionName=name,
-                                      Environment={"Variables": {**variables, "TEAMLENS_TEST_COLD": str(time.time())}})
-    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    from devstack.deploy import retire_environments
+
+    retire_environments(full_stack["endpoint"], full_stack["outputs"]["ApiFunction"])
     rows = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
     questions = list(dict.fromkeys(r["question"] for r in rows))[:CONCURRENT]
 

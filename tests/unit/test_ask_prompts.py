@@ -213,6 +213,30 @@ def test_evidence_select_skips_repeats_and_puts_the_best_first(monkeypatch):
     assert [e.text for e in select(q, sources, _Vectors(table), top=3)] == [title, answer, other]
 
 
+def test_evidence_select_embeds_the_question_as_a_query_and_sentences_as_passages():
+    """e5 is asymmetric: a title that restates the question is its near twin as a query, while as a passage the
+    sentence that answers it is closer. The ranking must come from the passage vectors."""
+    from types import SimpleNamespace
+
+    from teamlens.ask.evidence import select
+    from teamlens.ask.prompts import Source
+
+    q = "Who reported the double booking bug?"
+    title, answer = "Double booking bug", "Mai: I can book the same table twice on staging."
+    as_query = {q: [1, 0, 0], title: [0.95, 0.3, 0], answer: [0.8, 0, 0.6]}
+    as_passage = {title: [0.7, 0.7, 0], answer: [0.9, 0, 0.43]}
+    calls = []
+
+    class TwoKinds:
+        def embed(self, texts, kind="query"):
+            calls.append((kind, list(texts)))
+            return _Vectors(as_query if kind == "query" else as_passage).embed(texts)
+
+    picked = select(q, [Source(1, SimpleNamespace(text=f"{title}\n{answer}"), "")], TwoKinds(), top=2)
+    assert [e.text for e in picked] == [answer, title]
+    assert calls == [("query", [q]), ("passage", [title, answer])]
+
+
 def test_fact_numbers_map_back_to_sources_and_citations_count_from_one():
     from types import SimpleNamespace
 
