@@ -147,6 +147,23 @@ def test_evidence_prompt_can_start_the_answer_in_the_question_language(lang):
     assert detect_language(ANSWER_LEAD[lang]) == lang
 
 
+def test_an_answer_states_no_number_the_facts_lack():
+    facts = ["ステージングDBを PostgreSQL 16 に移行しました（ダウンタイム12分）。", "Migrated this morning (from 14)."]
+    q = "ステージングDBがPostgreSQL 16に移行されたのはいつですか？"
+    assert cite.numbers_grounded("PostgreSQL 16 への移行でダウンタイムは12分でした [1]。", [q, *facts])
+    assert not cite.numbers_grounded("2023年10月25日 [1]", [q, *facts])
+    assert cite.numbers_grounded("It was migrated [1][2].", [q, *facts])  # marker numbers are not claims
+
+
+def test_an_answer_must_say_more_than_the_question():
+    facts = ["Thông báo: release v2.4 dời sang thứ Sáu 27/11 (anh Tanaka quyết định).", "Due: 2026-11-27"]
+    q = "When was the v2.4 release moved to, and who decided it?"
+    assert not cite.says_more("v2.4 was moved to [1] on [2] by [3]", q, facts)
+    assert cite.says_more("Tanaka moved it to 27/11 [1].", q, facts)
+    assert cite.says_more("11月24日(火) [1]", "コードフリーズはいつですか？", ["コードフリーズは 11月24日(火) です。"])
+    assert not cite.says_more("[1]", q, facts)
+
+
 def test_a_translated_fact_must_keep_its_numbers():
     moved = "Thông báo: release v2.4 dời từ thứ Sáu 13/11 sang thứ Sáu 27/11 [1]"
     q = "What is the new v2.4 release date?"
@@ -180,6 +197,10 @@ def test_answer_type_bonus_rewards_what_the_question_asks_for():
     assert answer_type_bonus("各ページの最後の1件が消える課題は？", "BOOK-61: 最後の1件が表示されない") == ANSWER_TYPE_WEIGHT
     assert answer_type_bonus("Which MR introduced the regression?", "BOOK-61 tracks it") == 0
     assert answer_type_bonus("Who decided?", "on 2026-11-05") == 0
+    assert answer_type_bonus("Who reviewed the fix?", "Author: An · Reviewers: Sato Yuki") == ANSWER_TYPE_WEIGHT
+    assert answer_type_bonus("誰が決めましたか？", "田中さんが決めました。") == ANSWER_TYPE_WEIGHT
+    assert answer_type_bonus("Ai quyết định?", "Anh Sato quyết định dùng row lock.") == ANSWER_TYPE_WEIGHT
+    assert answer_type_bonus("Is AI search ready?", "Reviewers: Sato Yuki") == 0  # "AI" is not Vietnamese "ai"
 
 
 class _Vectors:

@@ -73,6 +73,20 @@ def numbers_kept(answer: str, fact: str, grounds: Iterable[str]) -> bool:
     return held - given <= stated <= held | given
 
 
+def numbers_grounded(answer: str, grounds: Iterable[str]) -> bool:
+    """Whether every number the answer states is in one of `grounds` (the facts shown, the question): a small
+    model asked for a date it cannot find writes one ("2023年10月25日")."""
+    return _numbers(answer) <= set().union(*(_numbers(g) for g in grounds))
+
+
+def says_more(answer: str, question: str, facts: Iterable[str]) -> bool:
+    """Whether the answer states something of the facts beyond the question's own words. A small model
+    sometimes writes markers where the content belongs ("v2.4 was moved to [1] on [2] by [3]")."""
+    new = {t for t in _terms(without_markers(answer)) - _terms(question)
+           if len(t) >= 3 or not t.isascii() or any(c.isdigit() for c in t)}  # not "to", "on", "by"
+    return bool(new & set().union(*(_terms(f) for f in facts)))
+
+
 def answer_language(answer: str) -> Language:
     """The language an answer is written in, not counting a leading speaker name or the [n] markers."""
     return detect_language(_SPEAKER.sub("", without_markers(answer), count=1))

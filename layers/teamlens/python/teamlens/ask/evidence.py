@@ -56,6 +56,10 @@ ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\bissue\b|課題|チケット", re.I), re.compile(r"\b[A-Z][A-Z0-9]+-\d+\b")),
     (re.compile(r"how many|how much|how long|\blimit\b|いくつ|何回|何名|何卓|どれくらい|いくら|bao nhiêu|bao lâu"
                 r"|giới hạn", re.I), re.compile(r"\d")),
+    # "who": a person in a role (the fields of an issue or MR) or deciding, owning, handling something
+    (re.compile(r"\bwho\b|\bwhom\b|誰|(?-i:\b[Aa]i\b)|người nào", re.I),
+     re.compile(r"\b(?:Author|Assignees?|Reviewers?|Reporter|Merged by)\b:|\bdecided\b|quyết định|決め|決定|担当|対応",
+                re.I)),
 )
 
 

@@ -160,7 +160,12 @@ class Asker:
         own_words = cite.without_markers(raw).lstrip(" ,、:")  # what the model wrote after the lead
         if cite.is_not_found(own_words):
             return NOT_FOUND[language], "not_found", []
-        if len(own_words) < 3:  # the model answered with markers alone
+        fact_texts = [f.text for f in facts]
+        if not cite.says_more(own_words, request.question, fact_texts):  # markers where the content belongs
+            return self._evidence_only(picked, sources, language, EVIDENCE_LEAD)
+        grounds = [request.question, *fact_texts, *(t for h in history for t in (h.question, h.answer))]
+        if not cite.numbers_grounded(raw, grounds):
+            # A number that none of the facts holds (a date, a count) is invented: quote the facts instead.
             return self._evidence_only(picked, sources, language, EVIDENCE_LEAD)
         if lead and not cite.numbers_kept(raw, facts[0].text, [request.question]):
             # Put into the question's language, the fact lost or changed a number: the fact itself, introduced
