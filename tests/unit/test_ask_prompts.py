@@ -164,6 +164,19 @@ def test_an_answer_must_say_more_than_the_question():
     assert not cite.says_more("[1]", q, facts)
 
 
+def test_evidence_prompt_starts_the_same_in_every_language():
+    """The model host reuses the prompt prefix of its last request: a question in another language than the
+    one before must not pay for the system prompt again. The language is asked for at the end instead."""
+    from teamlens.ask.evidence import Evidence
+    from teamlens.ask.prompts import ANSWER_FORMAT, evidence_messages
+
+    facts = [Evidence(1, "It moved to 11/27.", 0.9)]
+    by_lang = {lang: evidence_messages("q", facts, lang) for lang in ("en", "ja", "vi")}
+    assert len({msgs[0] for msgs in by_lang.values()}) == 1
+    for lang, msgs in by_lang.items():
+        assert msgs[1][1].endswith(ANSWER_FORMAT[lang])
+
+
 def test_a_translated_fact_must_keep_its_numbers():
     moved = "Thông báo: release v2.4 dời từ thứ Sáu 13/11 sang thứ Sáu 27/11 [1]"
     q = "What is the new v2.4 release date?"
