@@ -171,7 +171,7 @@ def submit(rt: Runtime, job) -> Ticket:
 
 def record(rt: Runtime, gen: Generation) -> Generation:
     rt.metrics.generation(gen.prompt_tokens, gen.completion_tokens, gen.seconds, gen.first_token_s,
-                          gen.tokens_per_s)
+                          gen.tokens_per_s, gen.forward_passes)
     return gen
 
 

@@ -41,15 +41,21 @@ def grammar_for(schema: dict[str, Any] | None):
 class LlamaCppChat:
     constrained = True
 
-    def __init__(self, path: str, *, context_tokens: int, threads: int, use_gpu: bool) -> None:
+    def __init__(self, path: str, *, context_tokens: int, threads: int, use_gpu: bool,
+                 draft_tokens: int = 0) -> None:
+        """`draft_tokens`: tokens drafted by prompt lookup and checked in one pass (0: plain decoding)."""
         from llama_cpp import Llama
 
         self.path = Path(path)
         self.model_id = self.path.name.removesuffix(".gguf")
-        self._llm = Llama(
-            model_path=str(self.path), n_ctx=context_tokens, n_threads=threads, n_threads_batch=threads,
-            n_gpu_layers=-1 if use_gpu else 0, verbose=False,
-        )
+        options = dict(model_path=str(self.path), n_ctx=context_tokens, n_threads=threads, n_threads_batch=threads,
+                       n_gpu_layers=-1 if use_gpu else 0, verbose=False)
+        if draft_tokens:
+            from model_host.prompt_lookup import PromptLookupLlama
+
+            self._llm: Llama = PromptLookupLlama(draft_tokens=draft_tokens, **options)
+        else:
+            self._llm = Llama(**options)
         self.context_tokens = self._llm.n_ctx()
         self._template = self._llm.metadata.get("tokenizer.chat_template")
         if not self._template:
@@ -85,6 +91,7 @@ class LlamaCppChat:
             # Reusing a cached prompt prefix evaluates the last tokens in a different batch shape, which
             # shifts the logits slightly; a seeded request re-evaluates the whole prompt to be reproducible.
             self._llm.reset()
+        passes_before = getattr(self._llm, "forward_passes", None)
         started = time.perf_counter()
         first: float | None = None
         pieces: list[str] = []
@@ -112,6 +119,8 @@ class LlamaCppChat:
         finally:
             stream.close()  # stops llama.cpp right here when the client went away
         text = "".join(pieces)
+        seconds = time.perf_counter() - started
         completion_tokens = params.max_tokens if finish == "length" else len(self._tokens(text)) if text else 0
+        passes = None if passes_before is None else self._llm.forward_passes - passes_before
         return Generation(text=text, prompt_tokens=len(tokens), completion_tokens=completion_tokens,
-                          finish_reason=finish, seconds=time.perf_counter() - started, first_token_s=first)
+                          finish_reason=finish, seconds=seconds, first_token_s=first, forward_passes=passes)

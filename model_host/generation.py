@@ -30,6 +30,9 @@ class Generation:
     finish_reason: str  # "stop" | "length"
     seconds: float
     first_token_s: float | None
+    # Forward passes over the model while generating (prompt included), where the engine counts them: with
+    # drafted tokens (prompt lookup) fewer than the completion tokens.
+    forward_passes: int | None = None
 
     @property
     def tokens_per_s(self) -> float:

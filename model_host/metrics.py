@@ -24,6 +24,9 @@ class Metrics:
         self.generation_seconds = 0.0
         self.last_tokens_per_s = 0.0
         self.last_first_token_s = 0.0
+        # Over the generations whose engine counts forward passes (see Generation.forward_passes).
+        self.counted_passes = 0
+        self.counted_completion_tokens = 0
 
     def count_request(self, path: str, status: int) -> None:
         with self._lock:
@@ -37,8 +40,11 @@ class Metrics:
             self.embedding_seconds += seconds
 
     def generation(self, prompt_tokens: int, completion_tokens: int, seconds: float,
-                   first_token_s: float | None, tokens_per_s: float) -> None:
+                   first_token_s: float | None, tokens_per_s: float, forward_passes: int | None = None) -> None:
         with self._lock:
+            if forward_passes:
+                self.counted_passes += forward_passes
+                self.counted_completion_tokens += completion_tokens
             self.generations += 1
             self.prompt_tokens += prompt_tokens
             self.completion_tokens += completion_tokens
@@ -78,6 +84,8 @@ class Metrics:
                     "tokens_per_s_avg": _ratio(self.completion_tokens, self.generation_seconds),
                     "tokens_per_s_last": round(self.last_tokens_per_s, 2),
                     "first_token_s_last": round(self.last_first_token_s, 3),
+                    # Above 1 when drafted tokens are accepted (prompt lookup); 0 when the engine does not count.
+                    "tokens_per_forward_pass": _ratio(self.counted_completion_tokens, self.counted_passes),
                 },
             }
 

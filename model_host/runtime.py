@@ -22,7 +22,7 @@ def load_chat_backend(s: Settings) -> ChatBackend:
         from model_host.chat_llama import LlamaCppChat
 
         backend: ChatBackend = LlamaCppChat(s.llm_source(), context_tokens=s.context_tokens, threads=s.threads,
-                                            use_gpu=s.use_gpu)
+                                            use_gpu=s.use_gpu, draft_tokens=s.draft_tokens)
     else:
         from model_host.chat_transformers import TransformersChat
 

@@ -81,6 +81,9 @@ def parse_quantization(value: str) -> str:
     return v
 
 
+MAX_DRAFT_TOKENS = 64
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -98,6 +101,8 @@ class Settings:
     # else PyTorch in embedding_dtype.
     embedding_backend: str = "auto"
     context_tokens: int = 4096
+    # GGUF models: tokens drafted by prompt lookup and checked in one forward pass; 0 decodes one at a time.
+    draft_tokens: int = 6
     # Limits (each 4xx names the limit that was hit).
     max_request_bytes: int = 8 * 1024 * 1024
     max_embedding_inputs: int = 2048
@@ -127,6 +132,7 @@ class Settings:
             embedding_backend=parse_choice("MODEL_HOST_EMBEDDING_BACKEND", get("MODEL_HOST_EMBEDDING_BACKEND", "auto"),
                                            ("auto", "torch", "onnx-int8")),
             context_tokens=parse_int("MODEL_HOST_CONTEXT_TOKENS", get("MODEL_HOST_CONTEXT_TOKENS", "4096"), 256),
+            draft_tokens=parse_int("MODEL_HOST_DRAFT_TOKENS", get("MODEL_HOST_DRAFT_TOKENS", "6"), 0),
             max_request_bytes=parse_int("MODEL_HOST_MAX_REQUEST_BYTES", get("MODEL_HOST_MAX_REQUEST_BYTES", str(8 << 20)), 1024),
             max_embedding_inputs=parse_int("MODEL_HOST_MAX_EMBEDDING_INPUTS", get("MODEL_HOST_MAX_EMBEDDING_INPUTS", "2048")),
             max_input_chars=parse_int("MODEL_HOST_MAX_INPUT_CHARS", get("MODEL_HOST_MAX_INPUT_CHARS", "32000")),
@@ -141,6 +147,9 @@ class Settings:
 
     def check_combination(self) -> None:
         """Reject settings that can never work, before anything is loaded."""
+        if self.draft_tokens > MAX_DRAFT_TOKENS:
+            # A verification batch must fit in one llama.cpp batch; runs this long are never all accepted.
+            raise ConfigError(f"MODEL_HOST_DRAFT_TOKENS={self.draft_tokens} must be at most {MAX_DRAFT_TOKENS}")
         if self.embedding_backend == "onnx-int8" and self.use_gpu:
             raise ConfigError("MODEL_HOST_EMBEDDING_BACKEND=onnx-int8 runs on the CPU; with USE_GPU=true use "
                               "torch (or auto)")

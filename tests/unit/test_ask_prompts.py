@@ -162,6 +162,9 @@ def test_an_answer_must_say_more_than_the_question():
     assert cite.says_more("Tanaka moved it to 27/11 [1].", q, facts)
     assert cite.says_more("11月24日(火) [1]", "コードフリーズはいつですか？", ["コードフリーズは 11月24日(火) です。"])
     assert not cite.says_more("[1]", q, facts)
+    # A one-digit count is the answer itself, even next to words the question has
+    assert cite.says_more("[1] 3卓まで", "大人数予約では何卓まで結合できますか？", ["テーブルの結合は最大3卓まで、合計20名までとします。"])
+    assert not cite.says_more("[1] 5卓まで", "大人数予約では何卓まで結合できますか？", ["テーブルの結合は最大3卓まで。"])
 
 
 def test_evidence_prompt_starts_the_same_in_every_language():

@@ -12,7 +12,7 @@ from model_host.settings import ConfigError, Settings, parse_bool, parse_quantiz
 @pytest.fixture
 def env(monkeypatch, tmp_path):
     for name in ("EMBEDDING_MODEL", "LLM_MODEL", "USE_GPU", "QUANTIZATION", "MODEL_HOST_PORT",
-                 "MODEL_HOST_CHAT_QUEUE"):
+                 "MODEL_HOST_CHAT_QUEUE", "MODEL_HOST_DRAFT_TOKENS"):
         monkeypatch.delenv(name, raising=False)
     dotenv = tmp_path / ".env"
     dotenv.write_text("")
@@ -60,6 +60,19 @@ def test_four_bit_needs_a_gpu(env):
                                             ("8-bit", "8bit")])
 def test_quantization_names(value, expected):
     assert parse_quantization(value) == expected
+
+
+def test_draft_tokens_default_off_switch_and_limit(env):
+    monkeypatch, dotenv = env
+    assert Settings.from_env(dotenv).draft_tokens == 6
+    monkeypatch.setenv("MODEL_HOST_DRAFT_TOKENS", "0")  # plain decoding
+    assert Settings.from_env(dotenv).draft_tokens == 0
+    monkeypatch.setenv("MODEL_HOST_DRAFT_TOKENS", "65")
+    with pytest.raises(ConfigError, match="MODEL_HOST_DRAFT_TOKENS=65 must be at most 64"):
+        Settings.from_env(dotenv)
+    monkeypatch.setenv("MODEL_HOST_DRAFT_TOKENS", "-1")
+    with pytest.raises(ConfigError, match="MODEL_HOST_DRAFT_TOKENS=-1 must be at least 0"):
+        Settings.from_env(dotenv)
 
 
 def test_bad_values_are_named():

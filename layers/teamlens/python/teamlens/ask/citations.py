@@ -15,7 +15,7 @@ _MARKER = re.compile(r"[\[［【]\s*(\d{1,2}(?:\s*[,、，]\s*\d{1,2})*)\s*[\]�
 # "Hoàng Quốc Bảo: ..." — a speaker's name restated from a chat line says nothing about the answer's language.
 _SPEAKER = re.compile(r"^[^\s:.!?。！？][^:.!?。！？\n]{0,40}:\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
-_WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u1e00-\u1eff_\-.]{2,}")
+_WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f\u1e00-\u1eff_\-.]{2,}|[0-9]")  # a lone digit is a fact ("3卓")
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]+")
 _NUMBER = re.compile(r"\d+")
 SNIPPET_CHARS = 240
