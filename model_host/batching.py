@@ -4,10 +4,11 @@ Requests queue up; one worker takes everything waiting (up to `max_texts`, after
 stragglers), encodes it in one call on a dedicated thread, and hands each request its rows. While a
 batch is being encoded, new requests accumulate, so under load batches grow by themselves.
 
-Identical texts are encoded once: within a batch they are deduplicated, and recent results are kept in a
-small LRU cache. The same inputs arrive again and again in practice: every new Lambda environment embeds
-the router's labelled examples, and a burst of cold starts used to send the same few hundred texts once
-per environment, which kept the encoder busy while the questions themselves timed out.
+Identical texts are encoded once: within a batch they are deduplicated, and recent results of the texts
+the caller marks cacheable are kept in a small LRU cache per key. The same inputs arrive again and again in
+practice: every new Lambda environment embeds the router's labelled examples, and a burst of cold starts
+used to send the same few hundred texts once per environment, which kept the encoder busy while the
+questions themselves timed out.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import asyncio
 from collections import OrderedDict
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Callable, Collection, Hashable, Sequence
+from typing import Callable, Hashable, Sequence
 
 import numpy as np
 
@@ -86,18 +87,23 @@ class RowCache:
 class MicroBatcher:
     def __init__(self, encode: EncodeFn, executor: Executor, *, max_texts: int = 256, wait_s: float = 0.002,
                  on_batch: Callable[[int, int, float], None] | None = None, cache_size: int = 4096,
-                 cached_keys: Collection[Hashable] | None = None) -> None:
+                 cacheable: Callable[[Hashable, str], bool] | None = None) -> None:
+        """`cacheable(key, text)`: whether that text's rows are kept for later requests (None: every text).
+        Each key has its own LRU of `cache_size` rows, so a flood of one kind never evicts the other's."""
         self._encode = encode
-        self.cache = RowCache(cache_size)
-        # Only these keys use the cache (None: all). Passages are embedded once per ingest: caching them
-        # would only push out the queries that repeat.
-        self._cached_keys = None if cached_keys is None else set(cached_keys)
+        self._cache_size = cache_size
+        self._caches: dict[Hashable, RowCache] = {}
+        self._cacheable = cacheable
         self._executor = executor
         self._max_texts = max_texts
         self._wait_s = wait_s
         self._on_batch = on_batch  # (requests, texts, seconds) per encoded batch, for metrics
         self._queue: asyncio.Queue[Pending] = asyncio.Queue()
         self._task: asyncio.Task | None = None
+
+    @property
+    def cached_rows(self) -> int:
+        return sum(len(c) for c in self._caches.values())
 
     @property
     def depth(self) -> int:
@@ -148,9 +154,10 @@ class MicroBatcher:
             batch = [p for p in await self._collect() if not p.future.done()]  # drop cancelled requests
             for key, group in group_by_key(batch):
                 texts = [t for p in group for t in p.texts]
+                cache = self._caches.setdefault(key, RowCache(self._cache_size))
+                keep = {t for t in dict.fromkeys(texts) if self._cacheable is None or self._cacheable(key, t)}
                 # Taken now: remembering this batch's new rows may evict older ones it also uses.
-                use_cache = self._cached_keys is None or key in self._cached_keys
-                known = {t: self.cache.get(key, t) if use_cache else None for t in dict.fromkeys(texts)}
+                known = {t: cache.get(key, t) if t in keep else None for t in dict.fromkeys(texts)}
                 missing = [t for t, rows in known.items() if rows is None]
                 started = loop.time()
                 try:
@@ -158,9 +165,9 @@ class MicroBatcher:
                         result = await loop.run_in_executor(self._executor, self._encode, missing, key)
                         fresh = dict(zip(missing, split_rows(result, [1] * len(missing))))
                         known.update(fresh)
-                        if use_cache:
-                            for text, rows in fresh.items():
-                                self.cache.put(key, text, rows)
+                        for text, rows in fresh.items():
+                            if text in keep:
+                                cache.put(key, text, rows)
                     parts = split_rows(concat_rows([known[t] for t in texts]), [len(p.texts) for p in group])
                 except Exception as exc:  # noqa: BLE001 - every waiting request learns of the failure
                     for p in group:

@@ -48,8 +48,8 @@ class LlamaCppChat:
 
         self.path = Path(path)
         self.model_id = self.path.name.removesuffix(".gguf")
-        options = dict(model_path=str(self.path), n_ctx=context_tokens, n_threads=threads, n_threads_batch=threads,
-                       n_gpu_layers=-1 if use_gpu else 0, verbose=False)
+        options = {"model_path": str(self.path), "n_ctx": context_tokens, "n_threads": threads,
+                   "n_threads_batch": threads, "n_gpu_layers": -1 if use_gpu else 0, "verbose": False}
         if draft_tokens:
             from model_host.prompt_lookup import PromptLookupLlama
 

@@ -15,6 +15,7 @@ from model_host.metrics import Metrics
 from model_host.settings import Settings
 
 log = logging.getLogger("model_host")
+SHORT_PASSAGE_CHARS = 300  # passages this short are kept in the embedding cache (see Runtime._cacheable)
 
 
 def load_chat_backend(s: Settings) -> ChatBackend:
@@ -88,8 +89,15 @@ class Runtime:
                 self.embedder.encode, self._embed_executor, max_texts=self.settings.batch_max_texts,
                 wait_s=self.settings.batch_wait_ms / 1000,
                 on_batch=self.metrics.embedding_batch, cache_size=self.settings.embedding_cache,
-                cached_keys={self.embedder.prompt_name("query")})
+                cacheable=self._cacheable)
             self.batcher.start()
+
+    def _cacheable(self, key, text: str) -> bool:
+        """Queries repeat (the router's labelled examples in every new Lambda environment); so do short
+        passages, the sentences /ask's evidence step embeds from the chunks it retrieved. An ingest's chunks
+        are longer and embedded once: keeping them would only evict the rest."""
+        assert self.embedder is not None
+        return key == self.embedder.prompt_name("query") or len(text) <= SHORT_PASSAGE_CHARS
 
     def require_embedder(self) -> tuple[SentenceTransformerEmbedder, MicroBatcher]:
         if not self.ready or self.embedder is None:

@@ -94,7 +94,7 @@ def test_cached_rows_keep_tuple_results_and_the_cache_stays_within_its_size():
 
     batcher, vectors, counts = asyncio.run(scenario())
     assert vectors[:, 0].tolist() == [3, 2] and counts.tolist() == [30, 20]
-    assert len(batcher.cache) == 2
+    assert batcher.cached_rows == 2
 
 
 def test_different_keys_are_encoded_apart_and_limits_split_batches():
@@ -125,7 +125,7 @@ def test_an_encoder_failure_reaches_every_waiting_request():
     assert all(isinstance(r, RuntimeError) for r in asyncio.run(scenario()))
 
 
-def test_keys_outside_the_cached_ones_are_deduplicated_but_not_kept():
+def test_texts_that_are_not_cacheable_are_deduplicated_but_not_kept():
     seen: list[list[str]] = []
 
     def encode(texts, key):
@@ -133,8 +133,10 @@ def test_keys_outside_the_cached_ones_are_deduplicated_but_not_kept():
         return np.array([[len(t)] for t in texts], dtype=np.float32)
 
     async def scenario():
-        batcher = MicroBatcher(encode, ThreadPoolExecutor(1), wait_s=0.01, cached_keys={"query"})
-        await batcher.embed(["p1", "p1"], "passage")
+        batcher = MicroBatcher(encode, ThreadPoolExecutor(1), wait_s=0.01,
+                               cacheable=lambda key, text: key == "query" or len(text) <= 2)
+        await batcher.embed(["long passage", "long passage"], "passage")
+        await batcher.embed(["long passage", "p1"], "passage")
         await batcher.embed(["p1"], "passage")
         await batcher.embed(["q1"], "query")
         await batcher.embed(["q1"], "query")
@@ -142,5 +144,25 @@ def test_keys_outside_the_cached_ones_are_deduplicated_but_not_kept():
         return batcher
 
     batcher = asyncio.run(scenario())
-    assert seen == [["p1"], ["p1"], ["q1"]]
-    assert len(batcher.cache) == 1
+    assert seen == [["long passage"], ["long passage", "p1"], ["q1"]]
+    assert batcher.cached_rows == 2
+
+
+def test_each_key_has_its_own_cache_so_one_kind_never_evicts_the_other():
+    seen: list[list[str]] = []
+
+    def encode(texts, key):
+        seen.append(list(texts))
+        return np.array([[len(t)] for t in texts], dtype=np.float32)
+
+    async def scenario():
+        batcher = MicroBatcher(encode, ThreadPoolExecutor(1), wait_s=0.01, cache_size=2)
+        await batcher.embed(["q1", "q2"], "query")
+        await batcher.embed(["p1", "p2", "p3"], "passage")  # fills and overflows the passage cache only
+        await batcher.embed(["q1", "q2"], "query")
+        await batcher.stop()
+        return batcher
+
+    batcher = asyncio.run(scenario())
+    assert seen == [["q1", "q2"], ["p1", "p2", "p3"]]
+    assert batcher.cached_rows == 4
