@@ -86,6 +86,9 @@ class Metrics:
                     "first_token_s_last": round(self.last_first_token_s, 3),
                     # Above 1 when drafted tokens are accepted (prompt lookup); 0 when the engine does not count.
                     "tokens_per_forward_pass": _ratio(self.counted_completion_tokens, self.counted_passes),
+                    # The totals behind the ratio, so a scraper can take it over an interval.
+                    "forward_passes": self.counted_passes,
+                    "counted_completion_tokens": self.counted_completion_tokens,
                 },
             }
 

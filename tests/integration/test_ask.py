@@ -14,8 +14,8 @@ from teamlens.ask.citations import answer_language
 pytestmark = pytest.mark.integration
 
 # Planted one-answer facts of the demo workspace, asked in the three languages, with the document that holds
-# the answer. Whether the small CPU model states the fact correctly is measured by `bench/ask.py` over all of
-# them (answer correctness); here every answer must be grounded: cited, with links, from the right document.
+# the answer. Whether the small CPU model states the fact correctly is measured by `bench/ask.py` over all 76
+# (answer correctness); here every answer must be grounded: cited, with links, from the right document.
 PLANTED = [
     ("What is the new v2.4 release date?", "/archives/C04KRELEASE/p1793840400755853"),
     ("v2.4のリリース日はいつに変更されましたか？", "/archives/C04KRELEASE/p1793840400755853"),
@@ -155,6 +155,38 @@ def test_openapi_document_lists_the_routes(ready):
     status, doc = ready.call("GET", "/openapi.json")
     assert status == 200
     assert {"/ask", "/search", "/conversations/{conversation_id}", "/jobs/{job_id}"} <= set(doc["paths"])
+
+
+# Facts the packaged 0.5B model states in all three languages (bench.ask). Its wording shifts with the CPU's
+# float rounding (on one machine a Vietnamese answer drops "LINE", on another it keeps it), so the bar is on
+# the whole set: at least 6 of the 9 stated, and every language states at least one. A broken prompt,
+# evidence step or language routing fails it; one unlucky answer does not.
+STATED = {
+    "en": [("What is the code freeze date for v2.4?", "2026-11-24"),
+           ("Which feature was taken out of v2.4 and moved to v2.5?", "LINE"),
+           ("What was the p95 latency of restaurant search before and after the index?", "85")],
+    "ja": [("v2.4のコードフリーズはいつですか？", "2026-11-24"), ("v2.4からv2.5に移された機能は何ですか？", "LINE"),
+           ("インデックス追加前後の店舗検索のp95はどれくらいでしたか？", "85")],
+    "vi": [("Code freeze của v2.4 là ngày nào?", "2026-11-24"), ("Tính năng nào bị chuyển từ v2.4 sang v2.5?", "LINE"),
+           ("p95 của API tìm nhà hàng trước và sau khi thêm index là bao nhiêu?", "85")],
+}
+
+
+def test_planted_facts_are_stated_in_each_language(ready):
+    from bench.ask import states
+
+    stated: dict[str, int] = {}
+    misses = []
+    for language, facts in STATED.items():
+        stated[language] = 0
+        for question, keyword in facts:
+            status, body = ask(ready, question)
+            assert status == 200 and body["citations"] and body["language"] == language, body
+            if states(body["answer"], keyword):
+                stated[language] += 1
+            else:
+                misses.append((question, keyword, body["answer"]))
+    assert sum(stated.values()) >= 6 and min(stated.values()) >= 1, (stated, misses)
 
 
 CONCURRENT = 20

@@ -3,31 +3,19 @@ packaged multilingual-e5-small: same dimension, prompts and token counts, vector
 same nearest neighbours, and an export that is made once and reused."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from devstack import model_host as mh
 from model_host.settings import DEFAULT_EMBEDDING_MODEL
+from tests.model_host.venv_report import run_report
 
 pytestmark = pytest.mark.integration
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> dict:
-    mh.ensure_installed()
-    script = Path(__file__).with_name("run_embedding_backends.py")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    proc = subprocess.run([str(mh.install.venv_python(mh.VENV)), str(script),
-                           str(mh.install.MODELS_DIR / DEFAULT_EMBEDDING_MODEL), str(tmp_path_factory.mktemp("models"))],
-                          check=False, env=env, cwd=ROOT, capture_output=True, text=True, timeout=400)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_report("run_embedding_backends.py", str(mh.install.MODELS_DIR / DEFAULT_EMBEDDING_MODEL),
+                      str(tmp_path_factory.mktemp("models")))
 
 
 def test_int8_backend_has_the_models_shape_and_is_cached(report):

@@ -2,31 +2,18 @@
 greedy answers as plain decoding, in fewer forward passes, and counted in GET /metrics."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from devstack import model_host as mh
 from model_host.packaged import QWEN_CODER_05B
+from tests.model_host.venv_report import run_report
 
 pytestmark = pytest.mark.integration
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def report() -> dict:
-    mh.ensure_installed()
-    script = Path(__file__).with_name("run_prompt_lookup.py")
-    gguf = QWEN_CODER_05B.output_path(mh.install.MODELS_DIR)
-    proc = subprocess.run([str(mh.install.venv_python(mh.VENV)), str(script), str(gguf)], check=False,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT, capture_output=True, text=True,
-                          timeout=400)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_report("run_prompt_lookup.py", str(QWEN_CODER_05B.output_path(mh.install.MODELS_DIR)))
 
 
 def test_lookup_gives_the_plain_greedy_answers(report):
@@ -43,8 +30,15 @@ def test_answers_copied_from_the_prompt_take_fewer_passes_than_tokens(report):
 
 def test_metrics_count_tokens_per_forward_pass(http, read_metrics):
     fact = "The v2.4 release moves from Friday 13/11 to Friday 27/11, decided by Tanaka Hiroshi."
+    before = read_metrics()["chat"]
     r = http.post("/v1/chat/completions", json={
         "messages": [{"role": "user", "content": f"Repeat this sentence exactly, nothing else:\n{fact}"}],
         "max_tokens": 40, "temperature": 0})
     assert r.status_code == 200, r.text
-    assert read_metrics()["chat"]["tokens_per_forward_pass"] > 1.5
+    after = read_metrics()["chat"]
+    # Deltas: the session's host has served other generations (JSON grammars, short answers) before this one.
+    passes = after["forward_passes"] - before["forward_passes"]
+    tokens = after["counted_completion_tokens"] - before["counted_completion_tokens"]
+    assert tokens == r.json()["usage"]["completion_tokens"] >= 15, r.json()
+    assert tokens > 1.5 * passes, (tokens, passes, r.json()["choices"][0]["message"]["content"])
+    assert after["tokens_per_forward_pass"] > 1.0

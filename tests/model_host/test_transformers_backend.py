@@ -3,30 +3,18 @@ Qwen GGUF, loaded through transformers' own GGUF loader: chat template, streamin
 max_tokens and cancellation. 4-bit bitsandbytes loading needs a CUDA GPU and is not run here."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from devstack import model_host as mh
 from model_host.packaged import QWEN_CODER_05B
+from tests.model_host.venv_report import run_report
 
 pytestmark = pytest.mark.integration
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def report() -> dict:
-    mh.ensure_installed()
-    script = Path(__file__).with_name("run_transformers_backend.py")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    proc = subprocess.run([str(mh.install.venv_python(mh.VENV)), str(script), str(mh.install.MODELS_DIR),
-                           QWEN_CODER_05B.output], env=env, cwd=ROOT, capture_output=True, text=True, timeout=400)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_report("run_transformers_backend.py", str(mh.install.MODELS_DIR), QWEN_CODER_05B.output)
 
 
 def test_prompt_uses_the_models_chat_template(report):
