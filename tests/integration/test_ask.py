@@ -43,7 +43,7 @@ def test_planted_facts_answered_with_citations(ready, question, gold):
     assert body["intent"] == "search"
     assert body["status"] in ("answered", "sources_only"), body
     assert body["citations"], body
-    cited = set(int(n) for n in re.findall(r"\[(\d+)\]", body["answer"]))
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", body["answer"])}
     assert cited and cited <= {c["n"] for c in body["citations"]}, body
     for c in body["citations"]:
         assert c["url"].startswith("http") and c["title"] and c["source"] in ("gitlab", "slack", "backlog")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Literal, Optional
+from typing import Literal
 
 import pytest
 from pydantic import BaseModel, Field
@@ -14,7 +14,7 @@ class Route(BaseModel):
     """Which tool should handle the user's request."""
 
     intent: Literal["search", "summarize_slack", "review_mr", "report"] = Field(description="the tool to use")
-    channel: Optional[str] = Field(default=None, description="the Slack channel, if one is named")
+    channel: str | None = Field(default=None, description="the Slack channel, if one is named")
 
 
 @pytest.fixture(scope="module")

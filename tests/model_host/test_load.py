@@ -54,9 +54,8 @@ def test_full_queue_answers_503_with_retry_after_and_a_disconnect_cancels(root_u
 
 def test_non_streaming_client_timeout_cancels_the_generation(root_url, read_metrics, wait_for):
     cancelled_before = read_metrics()["chat"]["cancelled"]
-    with httpx.Client(base_url=root_url, timeout=1.5) as client:
-        with pytest.raises(httpx.ReadTimeout):
-            client.post("/v1/chat/completions", json=LONG)
+    with httpx.Client(base_url=root_url, timeout=1.5) as client, pytest.raises(httpx.ReadTimeout):
+        client.post("/v1/chat/completions", json=LONG)
     # The server notices the closed connection within a poll interval and stops generating.
     assert wait_for(lambda: read_metrics()["chat"]["cancelled"] > cancelled_before, timeout=10)
     assert wait_for(lambda: read_metrics()["queue"]["chat_running"] == 0, timeout=10)
