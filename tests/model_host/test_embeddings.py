@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from model_host.runtime import SHORT_PASSAGE_CHARS
+
 pytestmark = pytest.mark.integration
 
 DATA = json.loads((Path(__file__).resolve().parents[2] / "model_host" / "data" / "translation_triples.json")
@@ -22,6 +24,13 @@ def embed(http: httpx.Client, texts, **extra) -> list[list[float]]:
     assert r.status_code == 200, r.text
     body = r.json()
     return [d["embedding"] for d in sorted(body["data"], key=lambda d: d["index"])]
+
+
+LONG_TAIL = ("The release train leaves on Friday; every merge request needs a green pipeline, a reviewer "
+             "from another team and a changelog line. Hotfixes go through the same checks, and the "
+             "on-call engineer signs off on the rollout after the canary has run for an hour. A failed "
+             "canary rolls back on its own and pages the owner of the change.")
+assert len(LONG_TAIL) > SHORT_PASSAGE_CHARS
 
 
 def cos(a: list[float], b: list[float]) -> float:
@@ -77,7 +86,8 @@ def test_input_type_selects_the_models_passage_prompt(http):
 
 
 def test_concurrent_requests_are_micro_batched_with_correct_rows(http, read_metrics):
-    texts = [f"message {i} about deploy number {i * 7}" for i in range(24)]
+    # Longer than the passages the host caches (SHORT_PASSAGE_CHARS), so every request is encoded in a batch.
+    texts = [f"message {i} about deploy number {i * 7}. " + LONG_TAIL for i in range(24)]
     alone = {t: embed(http, t)[0] for t in texts[:3]}
     before = read_metrics()["embeddings"]
     with ThreadPoolExecutor(max_workers=12) as pool:
@@ -88,3 +98,14 @@ def test_concurrent_requests_are_micro_batched_with_correct_rows(http, read_metr
     batches = after["batches"] - before["batches"]
     assert after["texts"] - before["texts"] == len(texts)
     assert batches < len(texts), "no two concurrent requests shared a batch"
+
+
+def test_short_passages_and_queries_are_served_from_the_cache_and_long_passages_encoded(http, read_metrics):
+    short, long = "deploy checklist for the booking service", "deploy checklist: " + LONG_TAIL
+    query = "which deploy checklist applies? " + LONG_TAIL  # a query is cached whatever its length
+    requests = [(short, {}), (long, {}), (query, {"input_type": "query"})]
+    first = [embed(http, t, **extra)[0] for t, extra in requests]
+    before = read_metrics()["embeddings"]["texts"]
+    again = [embed(http, t, **extra)[0] for t, extra in requests]
+    assert read_metrics()["embeddings"]["texts"] - before == 1  # only the long passage went to the encoder
+    assert all(cos(a, b) > 0.9999 for a, b in zip(first, again))
