@@ -148,7 +148,8 @@ def ingest(source: list[str] = typer.Option(None, "--source", "-s", help="gitlab
             _, run = api().call("GET", f"/ingest/runs/{run_id}")
             for s in run["sources"]:
                 counts = s.get("counts") or {}
-                total, done = counts.get("changed"), counts.get("indexed_objects", 0)
+                total = counts["changed"] + counts.get("carried", 0) if "changed" in counts else None
+                done = counts.get("indexed_objects", 0)
                 if s["source"] not in tasks:
                     tasks[s["source"]] = progress.add_task(s["source"], total=None, state="")
                 progress.update(tasks[s["source"]], total=total, completed=done, state=s["status"])

@@ -7,7 +7,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from teamlens.aws import ingestion_state, raw_store
+from teamlens.aws import ingestion_state, pending_index, raw_store
 from teamlens.embeddings import Embedder
 from teamlens.ingestion.index import IndexRequest, index_manifest
 from teamlens.settings import settings
@@ -26,7 +26,8 @@ def services() -> tuple[Embedder, VectorStore]:
 @event_parser(model=IndexRequest)
 def handler(event: IndexRequest, context: LambdaContext) -> dict:
     embedder, vectors = services()
-    outcome = index_manifest(event, store=raw_store(), embedder=embedder, vectors=vectors)
+    outcome = index_manifest(event, store=raw_store(), embedder=embedder, vectors=vectors,
+                             pending=pending_index())
     logger.info("indexed", extra=outcome.model_dump())
     if event.run_id:
         ingestion_state().add_index_counts(event.run_id, outcome.source, objects=outcome.objects,

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 import boto3
 
+from teamlens.ingestion.pending import PendingIndex
 from teamlens.ingestion.raw_store import RawStore
 from teamlens.ingestion.state import IngestionState
 from teamlens.settings import settings
@@ -21,5 +22,15 @@ def raw_store() -> RawStore:
 
 
 @lru_cache(maxsize=1)
+def state_table():
+    return boto3.resource("dynamodb").Table(settings().ingestion_state_table)
+
+
+@lru_cache(maxsize=1)
 def ingestion_state() -> IngestionState:
-    return IngestionState(boto3.resource("dynamodb").Table(settings().ingestion_state_table))
+    return IngestionState(state_table())
+
+
+@lru_cache(maxsize=1)
+def pending_index() -> PendingIndex:
+    return PendingIndex(state_table())

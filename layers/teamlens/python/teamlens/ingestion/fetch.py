@@ -1,5 +1,7 @@
-"""Fetch one source: read its cursor, write raw objects to S3, write the run's manifest, then (and only
-then) advance the cursor. A failure leaves the cursor where it was, so the next run catches up."""
+"""Fetch one source: read its cursor, write raw objects to S3, mark what changed as pending for the index,
+write the run's manifest, then (and only then) advance the cursor. A failure leaves the cursor where it
+was, so the next run catches up; objects an earlier run fetched but failed to index ride along in this
+run's manifest (see `pending`)."""
 from __future__ import annotations
 
 import os
@@ -9,6 +11,7 @@ from typing import Callable, Literal
 from pydantic import BaseModel, Field
 
 from teamlens.credentials import SourceCredentials, load_credentials
+from teamlens.ingestion.pending import PendingIndex
 from teamlens.ingestion.raw_store import RawStore
 from teamlens.ingestion.state import IngestionState, now_iso
 from teamlens.ingestion.sync_backlog import sync_backlog
@@ -34,6 +37,7 @@ class FetchOutcome(BaseModel):
     complete: bool
     changed: int
     deleted: int
+    carried: int = 0  # objects earlier runs fetched but did not index, indexed by this run
     counts: dict[str, int]
     manifest_key: str
 
@@ -72,7 +76,8 @@ def manifest_key(run_id: str, source: str) -> str:
     return f"manifests/{run_id}/{source}.json"
 
 
-def fetch_source(request: FetchRequest, *, secret_arn: str, store: RawStore, state: IngestionState) -> FetchOutcome:
+def fetch_source(request: FetchRequest, *, secret_arn: str, store: RawStore, state: IngestionState,
+                 pending: PendingIndex) -> FetchOutcome:
     creds = load_credentials(request.source, secret_arn)
     cursor, version = state.cursor(request.source)
     started = now_iso()
@@ -80,6 +85,10 @@ def fetch_source(request: FetchRequest, *, secret_arn: str, store: RawStore, sta
     try:
         store.index_prefix(f"raw/{request.source}/")
         result = SYNCS[request.source](creds, store, cursor).settle(store)
+        pending.mark(request.source, changed=result.changed, deleted=result.deleted, run_id=request.run_id)
+        waiting = pending.keys(request.source)  # this run's changes and any an earlier run left unindexed
+        key = manifest_key(request.run_id, request.source)
+        store.put_json(key, {"source": request.source, "changed": waiting.changed, "deleted": waiting.deleted})
     except Exception as exc:
         # No write may still be running when the Lambda environment freezes; the sync's own error is the
         # one reported.
@@ -88,13 +97,12 @@ def fetch_source(request: FetchRequest, *, secret_arn: str, store: RawStore, sta
         state.record_source_run(request.run_id, request.source, status="failed", started_at=started,
                                 finished_at=now_iso(), error=str(exc)[:1000])
         raise
-    key = manifest_key(request.run_id, request.source)
-    store.put_json(key, {"source": request.source, "changed": result.changed, "deleted": result.deleted})
-    state.advance_cursor(request.source, result.cursor, version)  # after every S3 write above
+    state.advance_cursor(request.source, result.cursor, version)  # after every S3 write and mark above
+    carried = len(waiting.changed) + len(waiting.deleted) - len(set(result.changed) | set(result.deleted))
     outcome = FetchOutcome(source=request.source, run_id=request.run_id, complete=result.complete,
-                           changed=len(result.changed), deleted=len(result.deleted),
+                           changed=len(result.changed), deleted=len(result.deleted), carried=max(carried, 0),
                            counts=dict(result.counts), manifest_key=key)
     state.record_source_run(request.run_id, request.source, status="fetched", started_at=started,
                             fetched_at=now_iso(), counts=outcome.counts, changed=outcome.changed,
-                            deleted=outcome.deleted, complete=outcome.complete)
+                            deleted=outcome.deleted, carried=outcome.carried, complete=outcome.complete)
     return outcome

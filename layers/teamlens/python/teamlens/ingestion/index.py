@@ -1,6 +1,7 @@
 """Index the raw objects a fetch changed: normalize, chunk, embed (model host), replace in the vector
 store. Edits replace a document's chunks; deletions remove them. Works through a manifest in slices so
-one Lambda call stays well inside its timeout; the state machine loops on `next_offset`."""
+one Lambda call stays well inside its timeout; the state machine loops on `next_offset`. An object's
+pending mark is cleared only once its chunks are written, so a slice that fails stays pending."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +11,9 @@ from pydantic import BaseModel
 from teamlens.embeddings import Embedder
 from teamlens.ingestion.chunking import ChunkBudget, chunk_document
 from teamlens.ingestion.normalize import documents_from_raw
+from teamlens.ingestion.pending import PendingIndex
 from teamlens.ingestion.raw_store import RawStore
+from teamlens.ingestion.state import now_iso
 from teamlens.vectorstore import Replacement, VectorStore
 
 SLICE = 150  # raw objects per call
@@ -34,18 +37,24 @@ class IndexOutcome(BaseModel):
 
 
 def index_manifest(request: IndexRequest, *, store: RawStore, embedder: Embedder, vectors: VectorStore,
-                   budget: ChunkBudget | None = None, slice_size: int = SLICE) -> IndexOutcome:
+                   pending: PendingIndex, budget: ChunkBudget | None = None, slice_size: int = SLICE) -> IndexOutcome:
     manifest = store.get_json(request.manifest_key)
     if manifest is None:
         raise FileNotFoundError(f"manifest {request.manifest_key} does not exist")
     source: str = manifest["source"]
     removed = 0
+    read_at = now_iso()  # before any raw object is read: marks newer than this belong to a later fetch
     if request.offset == 0:
         removed += vectors.delete_raw_many(source, manifest["deleted"])
+        pending.clear(source, manifest["deleted"], read_at=read_at)
     keys = manifest["changed"][request.offset:request.offset + slice_size]
     failures: list[str] = []
     chunks_total, removed_more = index_keys(source, keys, store=store, embedder=embedder, vectors=vectors,
                                             budget=budget, failures=failures)
+    # Objects the normalizer rejected stay pending: they are retried each run, and indexed by the first
+    # run after a fix is deployed, without a reindex.
+    rejected = {f.split(": ", 1)[0] for f in failures}
+    pending.clear(source, [k for k in keys if k not in rejected], read_at=read_at)
     end = request.offset + len(keys)
     return IndexOutcome(source=source, manifest_key=request.manifest_key, objects=len(keys), chunks=chunks_total,
                         removed=removed + removed_more, failed=failures,
