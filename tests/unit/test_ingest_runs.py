@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import json
 
-from teamlens.ingestion.runs import _branch_errors, _source_status, new_run_id, is_reindex
+import pytest
+
+from teamlens.ingestion.runs import (SourceStatus, _branch_errors, _source_status, is_reindex, new_run_id,
+                                     overall_status)
 
 
 def test_branch_errors_name_type_and_message_without_stack():
@@ -35,3 +38,34 @@ def test_missing_record_is_pending_while_running_and_failed_after():
 
 def test_run_ids_say_their_kind():
     assert is_reindex(new_run_id("reindex")) and not is_reindex(new_run_id())
+
+
+def test_a_run_with_a_failed_source_is_partial_or_failed_never_succeeded():
+    ok, bad = SourceStatus(source="gitlab", status="indexed"), SourceStatus(source="slack", status="failed")
+    assert overall_status("SUCCEEDED", [ok, ok]) == "SUCCEEDED"
+    assert overall_status("SUCCEEDED", [ok, bad]) == "PARTIAL"
+    assert overall_status("SUCCEEDED", [bad]) == "FAILED"
+    assert overall_status("RUNNING", [bad]) == "RUNNING"
+    assert overall_status("TIMED_OUT", [ok]) == "TIMED_OUT"
+
+
+class RecordedRuns:
+    """The state table's records of one run (what `IngestionState.run` returns)."""
+
+    def __init__(self, records: list[dict]) -> None:
+        self.records = records
+
+    def run(self, run_id: str) -> list[dict]:
+        return self.records
+
+
+def test_a_run_whose_execution_is_gone_reads_from_its_records():
+    from teamlens.ingestion.runs import RunNotFound, _from_records
+
+    status = _from_records("run-1", RecordedRuns([
+        {"source": "slack", "status": "indexed", "started_at": "2026-12-01T00:00:01", "changed": 3},
+        {"source": "gitlab", "status": "indexing", "started_at": "2026-12-01T00:00:00"}]))
+    assert status.status == "PARTIAL" and status.started_at == "2026-12-01T00:00:00"
+    assert {s.source: s.status for s in status.sources} == {"gitlab": "failed", "slack": "indexed"}
+    with pytest.raises(RunNotFound):
+        _from_records("run-2", RecordedRuns([]))

@@ -24,6 +24,7 @@ JobState = Literal["RUNNING", "SUCCEEDED", "FAILED"]
 # schedule) keeps the name it was given, by default a UUID.
 JOB_ID = re.compile(r"^(?:job-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9_-]{1,80})$")
 RETENTION = timedelta(days=30)
+ORPHAN_AFTER = timedelta(minutes=2)  # a job item is written just before its execution starts
 
 
 class Progress(BaseModel):
@@ -56,6 +57,13 @@ class JobExists(RuntimeError):
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat()
+
+
+def _age(iso: str) -> timedelta:
+    try:
+        return datetime.now(timezone.utc) - datetime.fromisoformat(iso)
+    except ValueError:
+        return timedelta(0)
 
 
 class Jobs:
@@ -145,7 +153,12 @@ class Jobs:
     def _reconcile(self, job: Job) -> Job:
         try:
             desc = self.sfn.describe_execution(executionArn=self._execution_arn(job.job_id))
-        except ClientError:
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ExecutionDoesNotExist" and job.status == "RUNNING" and \
+                    _age(job.created_at) > ORPHAN_AFTER:
+                # Its execution is gone (the local stack restarted while it ran): it will never finish.
+                return job.model_copy(update={"status": "FAILED", "error": "the job was interrupted: its "
+                                              "execution no longer exists (the stack restarted); start it again"})
             return job
         if desc["status"] in ("FAILED", "TIMED_OUT", "ABORTED"):
             reason = desc.get("cause") or desc.get("error") or desc["status"].lower()

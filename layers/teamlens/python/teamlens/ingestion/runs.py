@@ -29,7 +29,10 @@ class SourceStatus(BaseModel):
 
 class RunStatus(BaseModel):
     run_id: str
-    status: str  # RUNNING | SUCCEEDED | FAILED | TIMED_OUT | ABORTED
+    # RUNNING | SUCCEEDED | PARTIAL | FAILED | TIMED_OUT | ABORTED. The state machine catches a failed
+    # source so the others complete; its execution then "succeeds", which is not what happened: a run with
+    # a failed source is PARTIAL (some sources done) or FAILED (none).
+    status: str
     started_at: str | None = None
     stopped_at: str | None = None
     sources: list[SourceStatus]
@@ -61,14 +64,37 @@ def run_status(run_id: str, *, sfn, state_machine_arn: str, state: IngestionStat
     try:
         desc = sfn.describe_execution(executionArn=execution_arn)
     except sfn.exceptions.ExecutionDoesNotExist:
-        raise RunNotFound(run_id) from None
+        return _from_records(run_id, state)
     requested = json.loads(desc.get("input") or "{}").get("sources") or list(SOURCES)
     records = {r["source"]: r for r in state.run(run_id)}
     finished = desc["status"] != "RUNNING"
     branch_errors = _branch_errors(desc.get("output"))
     sources = [_source_status(s, records.get(s), finished, branch_errors.get(s)) for s in requested]
-    return RunStatus(run_id=run_id, status=desc["status"], started_at=_iso(desc.get("startDate")),
+    return RunStatus(run_id=run_id, status=overall_status(desc["status"], sources),
+                     started_at=_iso(desc.get("startDate")),
                      stopped_at=_iso(desc.get("stopDate")), sources=sources)
+
+
+def _from_records(run_id: str, state: IngestionState) -> RunStatus:
+    """A run whose execution history is gone (a local stack restarted, or history past its retention) as
+    its state records tell it: a source left mid-way reads as failed, never as still running."""
+    records = state.run(run_id)
+    if not records:
+        raise RunNotFound(run_id)
+    sources = [_source_status(r["source"], r, finished=True) for r in sorted(records, key=lambda r: r["source"])]
+    return RunStatus(run_id=run_id, status=overall_status("SUCCEEDED", sources),
+                     started_at=min((r.get("started_at") or "" for r in records), default=None) or None,
+                     stopped_at=max((r.get("updated_at") or "" for r in records), default=None) or None,
+                     sources=sources)
+
+
+def overall_status(execution_status: str, sources: list[SourceStatus]) -> str:
+    if execution_status != "SUCCEEDED":
+        return execution_status
+    failed = sum(s.status == "failed" for s in sources)
+    if not failed:
+        return "SUCCEEDED"
+    return "FAILED" if failed == len(sources) else "PARTIAL"
 
 
 def _branch_errors(output: str | None) -> dict[str, str]:
@@ -94,7 +120,7 @@ def _source_status(source: str, record: dict[str, Any] | None, finished: bool,
         return SourceStatus(source=source, status="failed" if finished else "pending",
                             error=branch_error or ("the run ended before it reached this source" if finished else None))
     counts = {k: int(v) for k, v in (record.get("counts") or {}).items()}
-    for k in ("changed", "deleted", "indexed_objects", "indexed_chunks", "removed_chunks", "failed_objects"):
+    for k in ("changed", "deleted", "carried", "indexed_objects", "indexed_chunks", "removed_chunks", "failed_objects"):
         if k in record:
             counts[k] = int(record[k])
     status = record.get("status", "unknown")
