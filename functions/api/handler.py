@@ -14,6 +14,7 @@ from typing import Annotated
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
@@ -28,6 +29,7 @@ from teamlens.ask.service import AskRequest, AskResponse
 from teamlens.aws import client, ingestion_state
 from teamlens.conversations import Conversation, ConversationNotFound
 from teamlens.embeddings import EmbeddingError
+from teamlens.http_body import json_body_error
 from teamlens.ingestion.runs import RunNotFound, RunStatus, StartIngest, is_reindex, run_status, start_run
 from teamlens.jobs import Job, JobNotFound
 from teamlens.models import ModelHostUnavailable, served_model
@@ -50,6 +52,15 @@ def dependency_unavailable(exc: Exception) -> Response:
     logger.warning("dependency unavailable", extra={"error": str(exc)})
     return _json(503, {"message": str(exc), "retry_after_s": RETRY_AFTER_S},
                  headers={"Retry-After": str(RETRY_AFTER_S)})
+
+
+@app.exception_handler(RequestValidationError)
+def invalid_request(exc: RequestValidationError) -> Response:
+    """422 in the shape the OpenAPI document declares (loc, msg, type); pydantic's messages name the rule
+    broken, and the input is not echoed back."""
+    detail = [{"loc": list(e["loc"]), "msg": e.get("msg", ""), "type": e["type"]} for e in exc.errors()]
+    summary = "; ".join(f"{'.'.join(map(str, d['loc']))}: {d['msg']}" for d in detail[:3])
+    return _json(422, {"statusCode": 422, "message": f"invalid request: {summary}", "detail": detail})
 
 
 @app.exception_handler(ConversationNotFound)
@@ -205,6 +216,8 @@ def get_ingest_run(run_id: str) -> RunStatus:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def handler(event: dict, context: LambdaContext) -> dict:
+    if (bad_body := json_body_error(event)) is not None:
+        return bad_body
     try:
         return app.resolve(event, context)
     except Exception:  # noqa: BLE001 - the resolver already logged it; answer JSON, not an API Gateway 502

@@ -4,7 +4,6 @@ window, GitLab's secret token) before anything runs, and acknowledged fast; the 
 (an async Lambda that answers in Slack, a review job)."""
 from __future__ import annotations
 
-import base64
 import json
 import os
 import time
@@ -19,6 +18,7 @@ from teamlens.agents.connections import credentials
 from teamlens.aws import client
 from teamlens.chatops.events import command_to_ask, mention_to_ask, review_job_id, review_request
 from teamlens.chatops.verify import Unauthorized, verify_gitlab, verify_slack
+from teamlens.http_body import BadBody, parse_json_body, raw_body
 from teamlens.jobs import JobExists
 
 logger = Logger()
@@ -35,10 +35,22 @@ def unauthorized(exc: Unauthorized) -> Response:
     return _json(401, {"message": str(exc)})
 
 
+@app.exception_handler(BadBody)
+def bad_body(exc: BadBody) -> Response:
+    # Authenticated but malformed: the sender's bug, answered as one (never an API Gateway 502).
+    logger.warning("webhook body rejected", extra={"reason": str(exc)})
+    return _json(exc.status, {"message": str(exc)})
+
+
 def _raw_body() -> bytes:
-    event = app.current_event
-    body = event.body or ""
-    return base64.b64decode(body) if event.is_base64_encoded else body.encode()
+    return raw_body(app.current_event.raw_event)
+
+
+def _json_object() -> dict:
+    payload = parse_json_body(_raw_body() or b"{}")
+    if not isinstance(payload, dict):
+        raise BadBody(400, "the request body must be a JSON object")
+    return payload
 
 
 def _secret(source: str, field: str) -> str | None:
@@ -55,7 +67,7 @@ def _answer_async(ask: dict) -> None:
 def slack_events() -> Response:
     body = _raw_body()
     verify_slack(_secret("slack", "signing_secret"), dict(app.current_event.headers or {}), body, time.time())
-    payload = json.loads(body or b"{}")
+    payload = _json_object()
     if payload.get("type") == "url_verification":
         return _json(200, {"challenge": payload.get("challenge", "")})
     if payload.get("type") != "event_callback":
@@ -79,7 +91,11 @@ def slack_events() -> Response:
 def slack_command() -> Response:
     body = _raw_body()
     verify_slack(_secret("slack", "signing_secret"), dict(app.current_event.headers or {}), body, time.time())
-    ask = command_to_ask(dict(parse_qsl(body.decode())))
+    try:
+        form = dict(parse_qsl(body.decode("utf-8")))
+    except UnicodeDecodeError:
+        raise BadBody(400, "the slash command's form body is not UTF-8") from None
+    ask = command_to_ask(form)
     if ask is None:
         return _json(200, {"response_type": "ephemeral",
                            "text": "Usage: /teamlens <question> | summarize #channel [7d] | report weekly"})
@@ -90,7 +106,7 @@ def slack_command() -> Response:
 @app.post("/hooks/gitlab")
 def gitlab_hook() -> Response:
     verify_gitlab(_secret("gitlab", "webhook_token"), dict(app.current_event.headers or {}))
-    request = review_request(json.loads(_raw_body() or b"{}"))
+    request = review_request(_json_object())
     if request is None:
         return _json(200, {"status": "ignored"})
     job_id = review_job_id(request["project"], request["iid"], request["head"])
@@ -106,4 +122,9 @@ def gitlab_hook() -> Response:
 
 @logger.inject_lambda_context
 def handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    try:
+        return app.resolve(event, context)
+    except Exception:  # noqa: BLE001 - answer JSON, not an API Gateway 502 (senders retry on 5xx)
+        logger.exception("unhandled error")
+        return {"statusCode": 500, "headers": {"Content-Type": "application/json"},
+                "body": json.dumps({"message": "internal error", "request_id": context.aws_request_id})}

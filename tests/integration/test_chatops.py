@@ -157,3 +157,22 @@ def test_gitlab_hook_with_a_wrong_token_is_401(hooks):
     status, _ = post(hooks["gitlab"], json.dumps({"object_kind": "merge_request"}).encode(),
                      {"Content-Type": "application/json", "X-Gitlab-Token": "wrong"})
     assert status == 401
+
+
+@pytest.mark.parametrize("hook, body", [
+    ("events", b"not json"),
+    ("events", b"\xff\xfe{\x00}\x00"),
+    ("events", json.dumps({"type": "event_callback", "event_id": "Ev-no-channel",
+                           "event": {"type": "app_mention", "text": "<@UBOT> hi", "ts": "1.0"}}).encode()),
+    ("events", json.dumps({"type": "event_callback", "event": "not an object"}).encode()),
+    ("events", b"[" * 3000 + b"]" * 3000),
+    ("gitlab", b"{not json"),
+    ("gitlab", json.dumps({"object_kind": "merge_request", "project": "kumo/booking-api",
+                           "object_attributes": {"action": "open", "iid": 1}}).encode()),
+])
+def test_authenticated_but_malformed_hook_bodies_are_400_naming_the_body(hooks, hook, body):
+    headers = signed(body) if hook == "events" else {"Content-Type": "application/json",
+                                                      "X-Gitlab-Token": WEBHOOK_TOKEN}
+    status, answer = post(hooks[hook], body, headers)
+    assert status == 400, answer
+    assert answer["message"]
