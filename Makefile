@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := 1
 
-.PHONY: up down status install test test-unit test-integration synth lint bench clean
+.PHONY: up down reset status install test test-unit test-integration synth lint bench clean
 
 # The project venv: rebuilt when a requirements file changes; a half-built one lacks the stamp.
 $(STAMP): requirements.txt $(wildcard requirements/*.txt) pyproject.toml
@@ -26,6 +26,10 @@ up: $(STAMP)
 
 down:
 	@test -x $(PY) && $(PY) -m devstack down || echo "nothing to stop (no venv)"
+
+# The only way to lose the stack's data on purpose: stop, then delete the snapshot, raw data and index.
+reset:
+	@test -x $(PY) && $(PY) -m devstack down --wipe || echo "nothing to reset (no venv)"
 
 status:
 	@test -x $(PY) && $(PY) -m devstack status || echo "not installed"

@@ -5,6 +5,7 @@ Local differences live here and only here, so the same app synthesizes for a rea
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,9 @@ LOCAL_DEFAULTS = {
     "VECTOR_STORE": "chroma",
     "ANSWER_LEAD": "on",
 }
+
+API_KEY = re.compile(r"[A-Za-z0-9_-]{20,128}")  # API Gateway takes at least 20 characters
+API_ID = re.compile(r"[a-z0-9]{1,32}")  # LocalStack refuses upper case in a REST API id
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,10 @@ class StackConfig:
     vector_store: str
     answer_lead: bool
     sources: tuple[SourceSecret, ...]
+    # LocalStack only: the REST API's id and its key's value, fixed so the URL and the key a client holds
+    # stay valid across restarts and redeploys. On AWS the id is assigned and the key generated.
+    api_id: str | None = None
+    api_key: str | None = None
 
     @property
     def is_local(self) -> bool:
@@ -79,6 +87,12 @@ class StackConfig:
         account = "000000000000" if local else os.environ.get("CDK_DEFAULT_ACCOUNT")
         # Tokens go into the template only for LocalStack; on AWS they are set out of band.
         token = (lambda name: value(name) or None) if local else (lambda name: None)
+        api_key = (os.environ.get("TEAMLENS_API_KEY") or value("TEAMLENS_API_KEY") or None) if local else None
+        if api_key is not None and not API_KEY.fullmatch(api_key):
+            raise ValueError("TEAMLENS_API_KEY must be 20 to 128 letters, digits, '-' or '_'")
+        api_id = str(ctx("teamlens:apiId") or "teamlens") if local else None
+        if api_id is not None and not API_ID.fullmatch(api_id):
+            raise ValueError(f"context teamlens:apiId must be lowercase letters and digits, got {api_id!r}")
         return cls(
             target=target,
             stack_name=str(ctx("teamlens:stackName") or "Teamlens"),
@@ -103,6 +117,8 @@ class StackConfig:
                              _extra(local, signing_secret=value("SLACK_SIGNING_SECRET"))),
                 SourceSecret("backlog", value("BACKLOG_URL"), token("BACKLOG_API_KEY")),
             ),
+            api_id=api_id,
+            api_key=api_key,
         )
 
 

@@ -97,7 +97,8 @@ class TeamlensStack(cdk.Stack):
         hooks.add_environment("SLACK_REPLY_FUNCTION", slack_reply.function_name)
         slack_reply.grant_invoke(hooks)
 
-        api = Api(self, "Api", health=health, handler=api_fn, hooks=hooks)
+        api = Api(self, "Api", health=health, handler=api_fn, hooks=hooks, api_id=config.api_id,
+                  api_key=config.api_key)
 
         outputs = {
             "ApiId": api.rest_api.rest_api_id,
@@ -107,6 +108,7 @@ class TeamlensStack(cdk.Stack):
             "RawBucket": storage.raw_bucket.bucket_name,
             "ConversationsTable": storage.conversations.table_name,
             "IngestionStateTable": storage.ingestion_state.table_name,
+            "IdempotencyTable": storage.idempotency.table_name,
             "IngestStateMachineArn": ingestion.state_machine.state_machine_arn,
             "ReindexStateMachineArn": ingestion.reindex_state_machine.state_machine_arn,
             "JobsStateMachineArn": jobs.state_machine.state_machine_arn,

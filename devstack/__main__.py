@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 
-from devstack import api_client, chroma, deploy, localstack, paths, sidecars
+from devstack import api_client, chroma, deploy, localstack, paths, sidecars, snapshot
 from devstack.config import Ports
 from devstack.npm_tools import ensure_npm_tools
 from devstack.processes import DevstackError, Service
@@ -27,12 +28,13 @@ def up(ports: Ports, *, with_sidecars: bool = True, with_demo: bool = True) -> t
     _step("installing what is missing")
     install(with_sidecars=with_sidecars)
     _step("starting LocalStack")
-    if localstack.running(ports.localstack):
+    fresh = not localstack.running(ports.localstack)
+    if not fresh:
         print(f"  already running on {localstack.endpoint(ports.localstack)}")
     else:
         if localstack.SERVICE.record():
             print("  LocalStack is not running any more (it died or was stopped): starting it again;"
-                  " its in-memory state is gone, so the stack is redeployed")
+                  " the stack is redeployed and its data restored from the last snapshot")
             localstack.stop_localstack()
         localstack.start_localstack(ports.localstack)
     localstack.check_executor(ports.localstack)
@@ -51,6 +53,14 @@ def up(ports: Ports, *, with_sidecars: bool = True, with_demo: bool = True) -> t
     deployed = deploy.deploy(endpoint)
     print(f"  {'deployed' if deployed else 'unchanged, nothing to deploy'} ({time.time() - t_deploy:.1f}s)")
     changed = bool(deployed)
+    if fresh or not snapshot.restored_marker().exists():
+        if snapshot.has_snapshot() and fresh:
+            _step("restoring conversations, jobs, ingestion state and raw data from the last snapshot")
+            counts = snapshot.restore(endpoint)
+            print(f"  {sum(counts.items.values())} items, {sum(counts.objects.values())} objects "
+                  f"in {counts.seconds:.1f}s")
+        snapshot.mark_restored()
+    snapshot.start_snapshotter(endpoint)
     info = {**deploy.stack_info(endpoint), **urls}
     deploy.write_stack_json(info)
     if with_sidecars and with_demo and not deploy.ingested(endpoint):
@@ -93,9 +103,25 @@ def show_answer(info: dict, *, ask: bool) -> None:
           "-H 'content-type: application/json' -d '{\"question\": \"Which date library did the frontend choose?\"}'")
 
 
-def down() -> None:
+def down(*, wipe: bool = False) -> None:
+    _stop(snapshot.SERVICE)
+    port = Ports().localstack
+    if localstack.running(port):
+        try:
+            counts = snapshot.save_if_restored(localstack.endpoint(port))
+            if counts:
+                print(f"saved a snapshot: {sum(counts.items.values())} items, "
+                      f"{sum(counts.objects.values())} objects ({counts.seconds:.1f}s)")
+        except Exception as exc:  # noqa: BLE001 - stopping must not fail; the periodic snapshot stays
+            print(f"warning: the final snapshot failed ({exc}); the last periodic one is kept", file=sys.stderr)
     stopped = [svc for svc in (*sidecars.services(), chroma.SERVICE, localstack.SERVICE) if _stop(svc)]
     print("stopped: " + (", ".join(s.name for s in stopped) if stopped else "nothing was running"))
+    if wipe:
+        snapshot.wipe()
+        shutil.rmtree(paths.STATE / "chroma", ignore_errors=True)
+        shutil.rmtree(paths.STATE / "localstack", ignore_errors=True)
+        print("wiped: conversations, jobs, ingestion state, raw data and the vector index "
+              "(the API URL and key are kept)")
 
 
 def _stop(service: Service) -> bool:
@@ -105,7 +131,7 @@ def _stop(service: Service) -> bool:
 
 def status() -> int:
     rows = []
-    for svc in (localstack.SERVICE, chroma.SERVICE, *sidecars.services()):
+    for svc in (localstack.SERVICE, chroma.SERVICE, *sidecars.services(), snapshot.SERVICE):
         rec, pid = svc.record(), svc.pid()
         state = "running" if pid else ("dead (stale pid file)" if rec else "stopped")
         rows.append((svc.name, state, str(pid or ""), str((rec or {}).get("port") or ""), str(svc.log_file)))
@@ -128,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     p_up = sub.add_parser("up", help="install, start and deploy everything; print the API URL and key")
     p_up.add_argument("--no-sidecars", action="store_true", help="LocalStack and the stack only")
     p_up.add_argument("--no-demo", action="store_true", help="do not load the bundled demo workspace")
-    sub.add_parser("down", help="stop what `up` started (by pid)")
+    p_down = sub.add_parser("down", help="stop what `up` started (by pid), after a last snapshot of its data")
+    p_down.add_argument("--wipe", action="store_true", help="and delete the data: the next `up` starts empty")
     sub.add_parser("status", help="show what runs")
     sub.add_parser("install", help="install everything without starting anything")
     sub.add_parser("browser", help="install Chromium and its driver for the browser test (apt)")
@@ -140,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             # `make up` changes nothing.
             show_answer(info, ask=changed and not args.no_sidecars and not args.no_demo)
         elif args.command == "down":
-            down()
+            down(wipe=args.wipe)
         elif args.command == "status":
             return status()
         elif args.command == "browser":

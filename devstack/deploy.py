@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -42,6 +43,7 @@ def aws_env(endpoint: str) -> dict[str, str]:
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
         "DISABLE_DEPRECATION_NOTICE": "1",
         "PATH": f"{paths.ROOT / '.venv' / 'bin'}:{os.environ.get('PATH', '')}",
+        "TEAMLENS_API_KEY": api_key(),  # the CDK app sets it as the key's value (cdk/config.py)
     })
     return env
 
@@ -55,6 +57,22 @@ def client(service: str, endpoint: str):
 def cdklocal(args: list[str], endpoint: str, cwd: Path = paths.ROOT) -> str:
     exe = paths.ROOT / "node_modules" / ".bin" / "cdklocal"
     return run([str(exe), *args, "--no-notices"], env=aws_env(endpoint), cwd=cwd, what=f"cdklocal {args[0]}")
+
+
+def api_key() -> str:
+    """The stack instance's API key: TEAMLENS_API_KEY (environment or .env), else one generated on the first
+    deploy and kept in the instance's state folder, so the key a client holds survives restarts."""
+    configured = setting("TEAMLENS_API_KEY", "")
+    if configured:
+        return configured
+    path = paths.STATE / "api-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_hex(20) + "\n")
+        os.chmod(tmp, 0o600)
+        tmp.replace(path)
+    return path.read_text().strip()
 
 
 def stack_status(endpoint: str) -> str | None:
@@ -85,7 +103,8 @@ def inputs_fingerprint() -> str:
             files += sorted(f for f in p.rglob("*") if f.is_file() and "__pycache__" not in f.parts)
         elif p.exists():
             files.append(p)
-    return fingerprint(*[str(f.relative_to(paths.ROOT)) for f in files], *files, region(), *context_args())
+    return fingerprint(*[str(f.relative_to(paths.ROOT)) for f in files], *files, region(), *context_args(),
+                       api_key())
 
 
 def deploy(endpoint: str, *, force: bool = False) -> bool:

@@ -59,6 +59,10 @@ def localstack() -> Iterator[LocalStack]:
         ls.check_executor(port)
         yield LocalStack(endpoint=ls.endpoint(port), region=os.environ["AWS_DEFAULT_REGION"])
     finally:
+        from devstack.processes import stop
+        from devstack.snapshot import SERVICE as SNAPSHOTTER
+
+        stop(SNAPSHOTTER)  # `devstack up` in a test starts one for this instance
         ls.stop_localstack()
 
 

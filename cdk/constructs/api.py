@@ -10,7 +10,8 @@ from constructs import Construct
 
 class Api(Construct):
     def __init__(self, scope: Construct, id: str, *, health: lambda_.IFunction, handler: lambda_.IFunction,
-                 hooks: lambda_.IFunction, stage_name: str = "v1") -> None:
+                 hooks: lambda_.IFunction, stage_name: str = "v1", api_id: str | None = None,
+                 api_key: str | None = None) -> None:
         super().__init__(scope, id)
         self.rest_api = apigw.RestApi(
             self,
@@ -21,6 +22,9 @@ class Api(Construct):
             default_method_options=apigw.MethodOptions(api_key_required=True),
             cloud_watch_role=False,
         )
+        if api_id:
+            # LocalStack takes a REST API's id from this tag: the URL then survives restarts and redeploys.
+            cdk.Tags.of(self.rest_api.node.default_child).add("_custom_id_", api_id)  # the API alone
         # /health stays its own small function; every other route goes to the API function's resolver.
         self.rest_api.root.add_resource("health").add_method("GET", apigw.LambdaIntegration(health))
         self.rest_api.root.add_proxy(default_integration=apigw.LambdaIntegration(handler), any_method=True)
@@ -31,7 +35,7 @@ class Api(Construct):
         slack = hook_routes.add_resource("slack")
         for resource in (slack.add_resource("events"), slack.add_resource("commands"), hook_routes.add_resource("gitlab")):
             resource.add_method("POST", apigw.LambdaIntegration(hooks), api_key_required=False)
-        self.api_key = self.rest_api.add_api_key("ApiKey")
+        self.api_key = self.rest_api.add_api_key("ApiKey", value=api_key)
         plan = self.rest_api.add_usage_plan(
             "UsagePlan",
             throttle=apigw.ThrottleSettings(rate_limit=50, burst_limit=100),

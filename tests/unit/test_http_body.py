@@ -71,3 +71,20 @@ def test_authenticated_hooks_with_malformed_fields_are_bad_bodies_not_crashes():
         with pytest.raises(BadBody):
             review_request(broken)
     assert review_request(["a list"]) is None
+
+
+def test_a_body_that_is_not_an_object_is_400():
+    status, message = rejected(event("[{}, []]"))
+    assert status == 400 and "JSON object" in message
+    assert rejected(event('"text"'))[0] == 400
+
+
+def test_report_periods_are_dates_not_numbers():
+    from pydantic import ValidationError
+
+    from teamlens.agents.args import ReportArgs
+
+    for bad in ({"until": -43169077}, {"since": 0}, {"since": True}):
+        with pytest.raises(ValidationError, match="ISO 8601"):
+            ReportArgs(**bad)
+    assert ReportArgs(since="2026-11-20", until="2026-11-27").since.day == 20

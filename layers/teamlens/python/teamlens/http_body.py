@@ -84,7 +84,8 @@ def json_body_error(event: dict[str, Any]) -> dict[str, Any] | None:
         content_type = header(event, "content-type").split(";")[0].strip().lower()
         if content_type and content_type != "application/json":
             raise BadBody(415, f"the request body must be JSON (Content-Type: application/json), not {content_type}")
-        parse_json_body(raw)
+        if not isinstance(parse_json_body(raw), dict):
+            raise BadBody(400, "the request body must be a JSON object")
     except BadBody as exc:
         return error_response(exc.status, str(exc))
     return None

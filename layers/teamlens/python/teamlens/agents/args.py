@@ -25,6 +25,14 @@ class Period(_Args):
     until: datetime | None = Field(default=None, description="end of the range (exclusive)")
     range: str | None = Field(default=None, max_length=64, description=_RANGE)
 
+    @field_validator("since", "until", mode="before")
+    @classmethod
+    def _iso_only(cls, v: object) -> object:
+        # pydantic would read a number as seconds since 1970: a request never means that.
+        if isinstance(v, (int, float)):  # bool is an int too
+            raise ValueError("must be an ISO 8601 date or time, e.g. 2026-11-20 or 2026-11-20T09:00:00+09:00")
+        return v
+
     @model_validator(mode="after")
     def _ordered(self):
         if self.since and self.until and self.since >= self.until:

@@ -7,6 +7,9 @@ threads whose signature changed are re-fetched with `conversations.replies`. Day
 fall wholly inside the window are rewritten from what the API returns, so deletions disappear too.
 Under a call budget (Slack's 1 request/minute tier) channels are synced least-recently-synced first and
 a channel cut off mid-way keeps its old cursor, so the next run resumes it.
+
+teamlens's own messages (its answers, reports and "busy" notices, posted as the bot `auth.test` names)
+are not the team's data: they are left out of the raw data, so they are never cited back as sources.
 """
 from __future__ import annotations
 
@@ -28,10 +31,23 @@ class BudgetExhausted(Exception):
     pass
 
 
+class OwnMessages:
+    """Whether a message was posted by teamlens itself (its bot user, or its bot id on an app message)."""
+
+    def __init__(self, user_id: str | None, bot_id: str | None) -> None:
+        self.user_id, self.bot_id = user_id, bot_id
+
+    def __call__(self, message: dict[str, Any]) -> bool:
+        return bool((self.user_id and message.get("user") == self.user_id)
+                    or (self.bot_id and message.get("bot_id") == self.bot_id))
+
+
 def sync_slack(source: SlackSource, store: RawStore, cursor: dict[str, Any], *,
                channel_names: list[str] | None = None, max_calls: int | None = None,
                rescan_seconds: int = RESCAN_SECONDS) -> SyncResult:
-    team_url = source.auth_test().get("url", "")
+    identity = source.auth_test()
+    team_url = identity.get("url", "")
+    own = OwnMessages(identity.get("user_id"), identity.get("bot_id"))
     users = {u["id"]: u for u in source.users()}
     channels = [c for c in source.channels() if not channel_names or c["name"] in channel_names]
     states: dict[str, Any] = dict(cursor.get("channels", {}))
@@ -40,7 +56,7 @@ def sync_slack(source: SlackSource, store: RawStore, cursor: dict[str, Any], *,
     for channel in channels:
         try:
             states[channel["id"]] = _sync_channel(source, store, result, channel, states.get(channel["id"], {}),
-                                                  users, team_url, max_calls, rescan_seconds)
+                                                  users, team_url, max_calls, rescan_seconds, own)
         except BudgetExhausted:
             result.complete = False
             result.counts["channels_deferred"] += 1
@@ -51,7 +67,8 @@ def sync_slack(source: SlackSource, store: RawStore, cursor: dict[str, Any], *,
 
 
 def _sync_channel(source: SlackSource, store: RawStore, result: SyncResult, channel: dict, state: dict,
-                  users: dict[str, dict], team_url: str, max_calls: int | None, rescan: int) -> dict:
+                  users: dict[str, dict], team_url: str, max_calls: int | None, rescan: int,
+                  own: OwnMessages) -> dict:
     def spend() -> None:
         if max_calls is not None and source.calls >= max_calls:
             raise BudgetExhausted
@@ -68,14 +85,16 @@ def _sync_channel(source: SlackSource, store: RawStore, result: SyncResult, chan
         if old_threads.get(parent["ts"]) == signature:
             continue
         spend()
-        replies = source.replies(cid, parent["ts"])
+        replies = [m for m in source.replies(cid, parent["ts"]) if not own(m)]
+        if not replies:
+            continue
         result.write(store, f"raw/slack/threads/{cid}/{parent['ts']}.json",
                      _bundle(channel, replies, users, team_url), "thread")
     for ts in old_threads:
         if ts not in threads and (oldest is None or float(ts) > float(oldest)):
             result.remove(store, f"raw/slack/threads/{cid}/{ts}.json", "thread")  # parent deleted
 
-    singles = [m for m in messages if not m.get("reply_count") and m.get("subtype") != "thread_broadcast"
+    singles = [m for m in messages if not m.get("reply_count") and not own(m) and m.get("subtype") != "thread_broadcast"
                and not (m.get("thread_ts") and m.get("thread_ts") != m["ts"])]
     by_day: dict[str, list[dict]] = defaultdict(list)
     for m in singles:

@@ -1,0 +1,106 @@
+"""LocalStack crashes (its process killed, as a crash or a reboot would) and comes back: what users made is
+still there, counted per table and per S3 prefix, and the API URL and key a client holds still work.
+
+This test restarts the session's LocalStack and redeploys the stack; the tests after it run against the
+restored stack (the fixtures' dicts are updated in place, and the URL and key are the same by design).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+
+import pytest
+
+pytestmark = pytest.mark.integration
+SNAPSHOT_S = 3.0
+
+
+def table_counts(aws, out: dict) -> dict[str, int]:
+    from devstack.snapshot import TABLES
+
+    ddb = aws("dynamodb")
+    return {name: sum(p["Count"] for p in ddb.get_paginator("scan").paginate(TableName=out[name], Select="COUNT"))
+            for name in TABLES}
+
+
+def object_counts(aws, out: dict) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for page in aws("s3").get_paginator("list_objects_v2").paginate(Bucket=out["RawBucket"]):
+        for obj in page.get("Contents", []):
+            prefix = "/".join(obj["Key"].split("/")[:2])
+            counts[prefix] = counts.get(prefix, 0) + 1
+    return counts
+
+
+def wait_for_snapshot_after(moment: float, timeout: float = 120) -> dict:
+    from devstack.snapshot import snapshot_dir
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        path = snapshot_dir() / "snapshot.json"
+        if path.exists():
+            meta = json.loads(path.read_text())
+            if meta["saved_at"] - meta["seconds"] > moment:  # a snapshot that started after the write
+                return meta
+        time.sleep(0.5)
+    raise AssertionError(f"no snapshot started within {timeout}s after the write")
+
+
+def test_state_url_and_key_survive_a_localstack_crash(full_stack, stack, demo_indexed, api, aws, localstack):
+    from devstack import deploy, snapshot
+    from devstack import localstack as ls
+    from devstack.config import Ports
+    from devstack.processes import stop
+
+    out = full_stack["outputs"]
+    status, asked = api.call("POST", "/ask", {"question": "Which date library did the frontend choose?"},
+                             timeout=120)
+    assert status == 200, asked
+    conversation = asked["conversation_id"]
+    written_at = time.time()
+
+    snapshot.wipe()
+    snapshot.mark_restored()
+    os.environ["TEAMLENS_SNAPSHOT_S"] = str(SNAPSHOT_S)
+    snapshot.start_snapshotter(localstack.endpoint)
+    try:
+        meta = wait_for_snapshot_after(written_at)
+    finally:
+        stop(snapshot.SERVICE)
+        os.environ.pop("TEAMLENS_SNAPSHOT_S")
+    before_items, before_objects = table_counts(aws, out), object_counts(aws, out)
+    assert before_items["ConversationsTable"] > 0 and before_objects["raw/slack"] > 0
+
+    pid = ls.SERVICE.pid()
+    os.killpg(pid, signal.SIGKILL)  # a crash: no shutdown hook runs
+    ls.stop_localstack()  # reaps it and removes the pid file
+    t0 = time.time()
+    ls.start_localstack(Ports().localstack)
+    ls.check_executor(Ports().localstack)
+    deploy.deploy(localstack.endpoint)
+    restored = snapshot.restore(localstack.endpoint)
+    snapshot.mark_restored()
+    info = deploy.stack_info(localstack.endpoint)
+    back_s = time.time() - t0
+    stack.update(info)
+    full_stack.update(info)
+    deploy.write_stack_json(full_stack)
+
+    after_items, after_objects = table_counts(aws, info["outputs"]), object_counts(aws, info["outputs"])
+    report = {"back_up_s": round(back_s, 1), "snapshot_s": meta["seconds"], "restore_s": restored.seconds,
+              "items_before": before_items, "items_after": after_items,
+              "objects_before": before_objects, "objects_after": after_objects}
+    print(json.dumps(report))
+    assert after_items == before_items, report
+    assert after_objects == before_objects, report
+    assert (info["api_url"], info["api_key"]) == (api.url, api.key)  # the URL and key clients hold
+
+    status, turns = api.call("GET", f"/conversations/{conversation}")
+    assert status == 200 and turns["turns"], turns
+    status, run = api.call("GET", f"/ingest/runs/{demo_indexed['run_id']}")
+    assert status == 200 and run["status"] == "SUCCEEDED", run  # its execution's history is gone; records are not
+    again = api.ingest(["backlog"])  # the cursors came back: an incremental run finds nothing new
+    backlog = next(s for s in again["sources"] if s["source"] == "backlog")
+    assert backlog["status"] == "indexed" and backlog["counts"]["changed"] == 0, again
