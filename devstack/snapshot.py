@@ -176,6 +176,23 @@ def _batch_write(ddb, table: str, items: list[dict]) -> None:
     raise RuntimeError(f"could not restore {len(request[table])} items into {table}")
 
 
+def table_counts(endpoint: str) -> dict[str, int]:
+    """Items per table (by stack output name): what a restart must give back."""
+    ddb, out = client("dynamodb", endpoint), outputs(endpoint)
+    return {name: sum(p["Count"] for p in ddb.get_paginator("scan").paginate(TableName=out[name], Select="COUNT"))
+            for name in TABLES if name in out}
+
+
+def object_counts(endpoint: str) -> dict[str, int]:
+    """Raw-data objects per top-level prefix (raw/<source>, manifests)."""
+    counts: dict[str, int] = {}
+    for page in client("s3", endpoint).get_paginator("list_objects_v2").paginate(Bucket=outputs(endpoint)["RawBucket"]):
+        for obj in page.get("Contents", []):
+            prefix = "/".join(obj["Key"].split("/")[:2]) if obj["Key"].startswith("raw/") else obj["Key"].split("/")[0]
+            counts[prefix] = counts.get(prefix, 0) + 1
+    return counts
+
+
 def has_snapshot() -> bool:
     return (snapshot_dir() / "snapshot.json").exists()
 

@@ -39,7 +39,7 @@ def fuzz(document: Path, api, tmp: Path, name: str, *args: str, seconds: int) ->
          "--seed", "20261204", "--generation-database", "none", "--suppress-health-check", "all",
          "--request-timeout", "90", "--workers", "1", "--no-color", "--report", "har", "--report-har-path", str(har),
          *args],
-        capture_output=True, text=True, timeout=seconds + 300, check=False)
+        capture_output=True, text=True, timeout=seconds + 300, check=False, cwd=tmp)  # its cache stays in tmp
     statuses: Counter = Counter()
     if har.exists():
         for entry in json.loads(har.read_text())["log"]["entries"]:

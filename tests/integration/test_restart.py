@@ -17,23 +17,6 @@ pytestmark = pytest.mark.integration
 SNAPSHOT_S = 3.0
 
 
-def table_counts(aws, out: dict) -> dict[str, int]:
-    from devstack.snapshot import TABLES
-
-    ddb = aws("dynamodb")
-    return {name: sum(p["Count"] for p in ddb.get_paginator("scan").paginate(TableName=out[name], Select="COUNT"))
-            for name in TABLES}
-
-
-def object_counts(aws, out: dict) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for page in aws("s3").get_paginator("list_objects_v2").paginate(Bucket=out["RawBucket"]):
-        for obj in page.get("Contents", []):
-            prefix = "/".join(obj["Key"].split("/")[:2])
-            counts[prefix] = counts.get(prefix, 0) + 1
-    return counts
-
-
 def wait_for_snapshot_after(moment: float, timeout: float = 120) -> dict:
     from devstack.snapshot import snapshot_dir
 
@@ -48,13 +31,12 @@ def wait_for_snapshot_after(moment: float, timeout: float = 120) -> dict:
     raise AssertionError(f"no snapshot started within {timeout}s after the write")
 
 
-def test_state_url_and_key_survive_a_localstack_crash(full_stack, stack, demo_indexed, api, aws, localstack):
+def test_state_url_and_key_survive_a_localstack_crash(full_stack, stack, demo_indexed, api, localstack):
     from devstack import deploy, snapshot
     from devstack import localstack as ls
     from devstack.config import Ports
     from devstack.processes import stop
 
-    out = full_stack["outputs"]
     status, asked = api.call("POST", "/ask", {"question": "Which date library did the frontend choose?"},
                              timeout=120)
     assert status == 200, asked
@@ -70,7 +52,7 @@ def test_state_url_and_key_survive_a_localstack_crash(full_stack, stack, demo_in
     finally:
         stop(snapshot.SERVICE)
         os.environ.pop("TEAMLENS_SNAPSHOT_S")
-    before_items, before_objects = table_counts(aws, out), object_counts(aws, out)
+    before_items, before_objects = snapshot.table_counts(localstack.endpoint), snapshot.object_counts(localstack.endpoint)
     assert before_items["ConversationsTable"] > 0 and before_objects["raw/slack"] > 0
 
     pid = ls.SERVICE.pid()
@@ -88,7 +70,7 @@ def test_state_url_and_key_survive_a_localstack_crash(full_stack, stack, demo_in
     full_stack.update(info)
     deploy.write_stack_json(full_stack)
 
-    after_items, after_objects = table_counts(aws, info["outputs"]), object_counts(aws, info["outputs"])
+    after_items, after_objects = snapshot.table_counts(localstack.endpoint), snapshot.object_counts(localstack.endpoint)
     report = {"back_up_s": round(back_s, 1), "snapshot_s": meta["seconds"], "restore_s": restored.seconds,
               "items_before": before_items, "items_after": after_items,
               "objects_before": before_objects, "objects_after": after_objects}

@@ -12,8 +12,9 @@ a newer fetch of the same object (written to S3 before it was marked) keeps its 
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterable, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 from botocore.exceptions import ClientError
 
