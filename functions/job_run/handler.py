@@ -48,7 +48,7 @@ def notify(target: dict | None, text: str) -> None:
     if not target or not target.get("slack_channel"):
         return
     from teamlens.agents import connections
-    from teamlens.agents.report.confirm import slack_text
+    from teamlens.chatops.slack_format import slack_text
 
     try:
         connections.slack()._call("chat.postMessage", channel=target["slack_channel"], text=slack_text(text)[:39000],

@@ -10,7 +10,8 @@ from teamlens.agents.args import Period, ReportArgs, ReviewMrArgs, SummarizeSlac
 from teamlens.agents.narrative import echoes
 from teamlens.agents.periods import PeriodError, resolve_period
 from teamlens.agents.report import numbers
-from teamlens.agents.report.confirm import ConfirmRejected, ConfirmRequest, slack_text, targets_for
+from teamlens.agents.report.confirm import ConfirmRejected, ConfirmRequest, targets_for
+from teamlens.chatops.slack_format import slack_text
 from teamlens.jobs import Job
 
 UTC = timezone.utc

@@ -24,7 +24,7 @@ JobState = Literal["RUNNING", "SUCCEEDED", "FAILED"]
 # schedule) keeps the name it was given, by default a UUID.
 JOB_ID = re.compile(r"^(?:job-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9_-]{1,80})$")
 RETENTION = timedelta(days=30)
-ORPHAN_AFTER = timedelta(minutes=2)  # a job item is written just before its execution starts
+ORPHAN_AFTER = timedelta(seconds=30)  # a job item is written just before its execution starts
 
 
 class Progress(BaseModel):

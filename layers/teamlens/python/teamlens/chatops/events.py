@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from teamlens.chatops.slack_format import link, safe_text
 from teamlens.http_body import BadBody
 
 _MENTION = re.compile(r"<@[A-Z0-9]+>\s*")
@@ -51,11 +52,12 @@ def command_to_ask(form: dict[str, str]) -> SlackAsk | None:
 
 
 def slack_reply(answer: str, citations: list[dict[str, Any]]) -> str:
-    """An answer in Slack mrkdwn: `[n]` markers stay, sources listed as links below."""
-    lines = [answer]
+    """An answer in Slack mrkdwn: `[n]` markers stay, sources listed as links below; the answer's text is
+    escaped and any line of it that reads like an instruction is quoted (see slack_format)."""
+    lines = [safe_text(answer)]
     if citations:
         lines.append("")
-        lines += [f"[{c['n']}] <{c['url']}|{(c.get('title') or c['url'])[:80]}>" for c in citations]
+        lines += [f"[{c['n']}] {link(c['url'], (c.get('title') or c['url'])[:80])}" for c in citations]
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from teamlens.agents.args import PostTargets
 from teamlens.agents.errors import AgentError, NotFound, SourceDown
+from teamlens.chatops.slack_format import slack_text
 from teamlens.jobs import Job
 from teamlens.sources import SourceError
 
@@ -44,15 +45,6 @@ def targets_for(job: Job, request: ConfirmRequest) -> PostTargets:
     if not chosen.slack_channel and not chosen.backlog_project:
         raise ConfirmRejected("name where to post: post_to.slack_channel and/or post_to.backlog_project")
     return chosen
-
-
-def slack_text(markdown: str) -> str:
-    """Slack's mrkdwn: bold is *x*, headings are bold lines, links are <url|text>."""
-    import re
-
-    text = re.sub(r"^#{1,6}\s*(.+)$", r"*\1*", markdown, flags=re.M)
-    text = re.sub(r"\*\*(.+?)\*\*", r"*\1*", text)
-    return re.sub(r"\[([^\]]+)\]\((https?://[^)]+)\)", r"<\2|\1>", text)
 
 
 def post_slack(slack, channel: str, markdown: str) -> dict[str, Any]:
