@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import time
 import urllib.request
 from pathlib import Path
@@ -62,6 +63,7 @@ def running(port: int) -> bool:
 def start_localstack(port: int) -> None:
     """Start LocalStack with a fresh in-memory state (community LocalStack does not persist)."""
     root = instance_dir()
+    kill_orphans(root)
     if root.exists():
         shutil.rmtree(root)  # its data died with the last process; stale S3 temp files would leak in
     fs_root, tmp = root / "fs", root / "tmp"
@@ -96,8 +98,28 @@ def start_localstack(port: int) -> None:
                what="GET /_localstack/health")
 
 
+def kill_orphans(root: Path) -> list[int]:
+    """Kill what a crashed LocalStack of this instance left running: DynamoDB Local's JVM runs in its own
+    process group and outlives a killed LocalStack, holding memory and its files in the instance folder."""
+    killed = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(root) in cmdline and int(proc.name) != os.getpid():
+            try:
+                os.kill(int(proc.name), signal.SIGKILL)
+                killed.append(int(proc.name))
+            except OSError:
+                pass
+    return killed
+
+
 def stop_localstack() -> bool:
-    return stop(SERVICE)
+    stopped = stop(SERVICE)
+    kill_orphans(instance_dir())
+    return stopped
 
 
 def check_executor(port: int) -> None:

@@ -117,3 +117,28 @@ def test_a_mark_newer_than_the_index_read_survives_the_clear(state_table):
     time.sleep(0.01)  # marks and reads are stamped to the millisecond
     assert pending.clear(source, ["raw/a.json", "raw/c.json", "raw/not-marked.json"], read_at=now_iso()) == 2
     assert pending.keys(source) == (["raw/b.json"], [])
+
+
+@pytest.mark.parametrize("down", [_model_host, _chroma], ids=["model-host", "chroma"])
+def test_a_question_asked_while_a_sidecar_dies_or_is_down_gets_an_answer_or_a_503(down, demo_indexed, api):
+    """Killed during a question, or already down: the asker gets a 200 (from what could still be used) or a
+    503 with Retry-After naming the dependency, never a 500 or a hang; once it is back, questions answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    stop, start = down()
+    question = {"question": "Which date library did the frontend choose?"}
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            during = pool.submit(api.request, "POST", "/ask", question, timeout=120)
+            time.sleep(0.3)  # the question is on its way: retrieval or generation
+            stop()
+            results = [during.result(), api.request("POST", "/ask", question, timeout=120)]
+    finally:
+        start()
+    for status, body, headers in results:
+        assert status in (200, 503), (status, body)
+        if status == 503:
+            assert int(headers.get("Retry-After", "0")) > 0 and body["message"], body
+    assert results[1][0] == 503  # while down
+    status, body = api.call("POST", "/ask", question, timeout=120)
+    assert status == 200 and body["citations"], body

@@ -17,6 +17,14 @@ pytestmark = pytest.mark.integration
 SNAPSHOT_S = 3.0
 
 
+def chunk_counts(chroma_url: str) -> dict[str, int]:
+    import chromadb
+
+    host, port = chroma_url.removeprefix("http://").split(":")
+    client = chromadb.HttpClient(host=host, port=int(port))
+    return {s: client.get_collection(f"teamlens_{s}").count() for s in ("gitlab", "slack", "backlog")}
+
+
 def wait_for_snapshot_after(moment: float, timeout: float = 120) -> dict:
     from devstack.snapshot import snapshot_dir
 
@@ -53,6 +61,7 @@ def test_state_url_and_key_survive_a_localstack_crash(full_stack, stack, demo_in
         time.sleep(0.5)
     written_at = time.time()
 
+    stop(snapshot.SERVICE)  # one started by an earlier `devstack up` in this session, at its own interval
     snapshot.wipe()
     snapshot.mark_restored()
     os.environ["TEAMLENS_SNAPSHOT_S"] = str(SNAPSHOT_S)
@@ -63,6 +72,7 @@ def test_state_url_and_key_survive_a_localstack_crash(full_stack, stack, demo_in
         stop(snapshot.SERVICE)
         os.environ.pop("TEAMLENS_SNAPSHOT_S")
     before_items, before_objects = snapshot.table_counts(localstack.endpoint), snapshot.object_counts(localstack.endpoint)
+    before_chunks = chunk_counts(full_stack["chroma_url"])
     assert before_items["ConversationsTable"] > 0 and before_objects["raw/slack"] > 0
 
     pid = ls.SERVICE.pid()
@@ -81,6 +91,8 @@ def test_state_url_and_key_survive_a_localstack_crash(full_stack, stack, demo_in
     deploy.write_stack_json(full_stack)
 
     after_items, after_objects = snapshot.table_counts(localstack.endpoint), snapshot.object_counts(localstack.endpoint)
+    after_chunks = chunk_counts(full_stack["chroma_url"])  # the run in flight may have added some
+    assert all(after_chunks[s] >= n for s, n in before_chunks.items()), (before_chunks, after_chunks)
     report = {"back_up_s": round(back_s, 1), "snapshot_s": meta["seconds"], "restore_s": restored.seconds,
               "items_before": before_items, "items_after": after_items,
               "objects_before": before_objects, "objects_after": after_objects}

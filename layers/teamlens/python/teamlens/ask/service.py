@@ -17,6 +17,7 @@ from teamlens.ask.search_api import NonBlank
 from teamlens.ask.replies import EVIDENCE_LEAD, HELP, JOB_STARTED, MODEL_BUSY, NEEDS_INPUT
 from teamlens.ask.tools import JOB_TOOLS, SearchArgs, job_tool, search_tool
 from teamlens.conversations import Citation, ConversationNotFound, Conversations, Turn
+from teamlens.instructions import quote_instructions
 from teamlens.jobs import Jobs
 from teamlens.language import Language, detect_language
 from teamlens.retrieval.filters import SearchFilters
@@ -102,7 +103,7 @@ class Asker:
             timings["start_job"] = _ms(t)
         elif route.intent == "search":
             answer, status, cits = self._answer(request, args, history, language, timings, started, deadline)
-            job_id = None
+            answer, job_id = quote_instructions(answer), None
         else:  # chitchat, unknown: no model call needed to say what teamlens can do
             answer, status, cits, job_id = HELP[language], "answered", [], None
 
