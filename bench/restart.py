@@ -59,7 +59,7 @@ def main() -> int:
 
     os.killpg(localstack.SERVICE.pid(), signal.SIGKILL)
     t0 = time.time()
-    up = subprocess.run([sys.executable, "-m", "devstack", "up"], cwd=ROOT, capture_output=True, text=True,
+    up = subprocess.run([sys.executable, "-m", "devstack", "up", "--no-ask"], cwd=ROOT, capture_output=True, text=True,
                         timeout=900, check=False)
     back_s = time.time() - t0
     if up.returncode != 0:

@@ -154,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     p_up = sub.add_parser("up", help="install, start and deploy everything; print the API URL and key")
     p_up.add_argument("--no-sidecars", action="store_true", help="LocalStack and the stack only")
     p_up.add_argument("--no-demo", action="store_true", help="do not load the bundled demo workspace")
+    p_up.add_argument("--no-ask", action="store_true", help="do not ask the demo question at the end")
     p_down = sub.add_parser("down", help="stop what `up` started (by pid), after a last snapshot of its data")
     p_down.add_argument("--wipe", action="store_true", help="and delete the data: the next `up` starts empty")
     sub.add_parser("status", help="show what runs")
@@ -165,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             info, changed = up(Ports(), with_sidecars=not args.no_sidecars, with_demo=not args.no_demo)
             # A question writes a conversation turn: only on a run that brought something up, so a repeated
             # `make up` changes nothing.
-            show_answer(info, ask=changed and not args.no_sidecars and not args.no_demo)
+            show_answer(info, ask=changed and not (args.no_sidecars or args.no_demo or args.no_ask))
         elif args.command == "down":
             down(wipe=args.wipe)
         elif args.command == "status":
