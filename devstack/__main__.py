@@ -53,8 +53,11 @@ def up(ports: Ports, *, with_sidecars: bool = True, with_demo: bool = True) -> t
     deployed = deploy.deploy(endpoint)
     print(f"  {'deployed' if deployed else 'unchanged, nothing to deploy'} ({time.time() - t_deploy:.1f}s)")
     changed = bool(deployed)
-    if fresh or not snapshot.restored_marker().exists():
-        if snapshot.has_snapshot() and fresh:
+    # A LocalStack without the marker holds no restored state yet: a fresh start (its folder is wiped), or
+    # one whose restore was cut short (restoring again is idempotent). Only then is the snapshot put back,
+    # and only after it may the snapshotter write over the snapshot.
+    if not snapshot.restored_marker().exists():
+        if snapshot.has_snapshot():
             _step("restoring conversations, jobs, ingestion state and raw data from the last snapshot")
             counts = snapshot.restore(endpoint)
             print(f"  {sum(counts.items.values())} items, {sum(counts.objects.values())} objects "

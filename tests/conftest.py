@@ -52,8 +52,11 @@ def localstack() -> Iterator[LocalStack]:
     from devstack import localstack as ls
     from devstack.config import Ports
 
+    from devstack import snapshot
+
     port = Ports().localstack
     ls.stop_localstack()  # a leftover from an interrupted run (ours, by pid file)
+    snapshot.wipe()  # a test session starts empty: an earlier session's snapshot must never be restored into it
     ls.start_localstack(port)
     try:
         ls.check_executor(port)
