@@ -1,7 +1,12 @@
-"""Retrieval quality on the labelled questions (tests/data/retrieval_questions.jsonl) over a running stack's
-index (`make up`): recall@5 and MRR, per language and kind, dense-only against hybrid; plus search latency.
+"""Retrieval quality on the labelled questions over a running stack's index (`make up`): recall@5 and MRR,
+per language and kind, dense-only against hybrid; per direction (question language → language of the
+document that answers), dev and test split apart; plus search latency.
 
-    .venv/bin/python -m bench.retrieval      (prints a table, writes bench/results/retrieval.json)
+The sets: tests/data/retrieval_questions.jsonl (written with the demo, all dev: the ranking was tuned
+while it grew) and tests/data/cross_language_questions.jsonl (written independently of the ranking code,
+split into dev and test; nothing may be fitted to its test split).
+
+    .venv/bin/python -m bench.retrieval      (prints tables, writes bench/results/retrieval.json)
 """
 from __future__ import annotations
 
@@ -15,11 +20,59 @@ from urllib.parse import urlparse
 from bench.table import ROOT, percentile, print_table, write_results
 
 QUESTIONS = ROOT / "tests" / "data" / "retrieval_questions.jsonl"
+CROSS_LANGUAGE = ROOT / "tests" / "data" / "cross_language_questions.jsonl"
+DEMO = ROOT / ".state" / "demo"
+LANGUAGES = ("en", "ja", "vi")
 K = 5
 
 
 def load_questions(path: Path = QUESTIONS) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def all_questions() -> list[dict]:
+    """Both sets; the first has no split of its own (it is dev) and no source language (read from the demo)."""
+    questions = [{"split": "dev", **q} for q in load_questions()]
+    if CROSS_LANGUAGE.exists():
+        questions += load_questions(CROSS_LANGUAGE)
+    texts = GoldTexts(DEMO)
+    for q in questions:
+        q.setdefault("source_language", texts.language(q["gold"][0]))
+    return questions
+
+
+class GoldTexts:
+    """The text of a gold document in the demo workspace, to tell which language answers a question."""
+
+    def __init__(self, folder: Path) -> None:
+        slack = json.loads((folder / "slack.json").read_text())
+        names = {c["id"]: c["name"] for c in slack["channels"]}
+        self.slack = {(cid, m["ts"]): m.get("text", "") for cid, name in names.items()
+                      for m in slack["messages"].get(name, [])}
+        backlog = json.loads((folder / "backlog.json").read_text())
+        self.backlog = {i["issueKey"]: i for i in backlog["issues"]}
+        gitlab = json.loads((folder / "gitlab.json").read_text())
+        self.gitlab = {(p["project"]["path_with_namespace"], kind, item["iid"]): item
+                       for p in gitlab["projects"] for kind in ("merge_requests", "issues") for item in p[kind]}
+
+    def text(self, gold: dict) -> str:
+        if gold["source"] == "slack":
+            return self.slack.get((gold.get("channel_id"), gold.get("ts")), "")
+        if gold["source"] == "backlog":
+            issue = self.backlog.get(gold.get("issue_key"), {})
+            comment = urlparse(gold["url"]).fragment.removeprefix("comment-")
+            for c in issue.get("_comments", []):
+                if str(c.get("id")) == comment:
+                    return c.get("content") or ""
+            return f"{issue.get('summary', '')}\n{issue.get('description') or ''}"
+        kind = "merge_requests" if "/merge_requests/" in gold["url"] else "issues"
+        item = self.gitlab.get((gold.get("project"), kind, gold.get("iid")), {})
+        return f"{item.get('title', '')}\n{item.get('description') or ''}"
+
+    def language(self, gold: dict) -> str:
+        from teamlens.language import detect_language
+
+        return detect_language(self.text(gold) or "") or "en"
 
 
 def matches(hit, gold: dict) -> bool:
@@ -58,7 +111,9 @@ def evaluate(retriever, questions: list[dict], *, keyword_weight: float | None =
             latencies.append((time.perf_counter() - t0) * 1000)
             rank = first_rank(hits, q["gold"])
             ranks.append(rank)
-            for group in (q["language"], q["kind"], "all"):
+            direction = f"{q['language']}→{q.get('source_language', '?')}"
+            for group in (q["language"], q["kind"], "all", direction, f"{direction}:{q.get('split', 'dev')}",
+                          f"{'same' if q['language'] == q.get('source_language') else 'cross'}:{q.get('split', 'dev')}"):
                 groups[group].append(rank)
     finally:
         search_mod.KEYWORD_WEIGHT = saved
@@ -81,13 +136,23 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "layers" / "teamlens" / "python"))
     info = json.loads((ROOT / ".state" / "stack.json").read_text())
     retriever = retriever_for(info)
-    questions = load_questions()
+    questions = all_questions()
     dense = evaluate(retriever, questions, keyword_weight=0.0)
     hybrid = evaluate(retriever, questions)
     rows = [(g, hybrid["groups"][g]["n"], f"{dense['groups'][g]['recall@5']:.3f}", f"{hybrid['groups'][g]['recall@5']:.3f}",
              f"{dense['groups'][g]['mrr']:.3f}", f"{hybrid['groups'][g]['mrr']:.3f}")
-            for g in ("all", "en", "ja", "vi", "fact", "chain", "decision") if g in hybrid["groups"]]
+            for g in ("all", "en", "ja", "vi", "fact", "chain", "decision", "cross_language",
+                      "same:dev", "cross:dev", "cross:test") if g in hybrid["groups"]]
     print_table(("questions", "n", "recall@5 dense", "recall@5 hybrid", "MRR dense", "MRR hybrid"), rows)
+    print("\nrecall@5 (hybrid) per direction, question language → source language; n in brackets")
+
+    def cell(group: str) -> str:
+        got = hybrid["groups"].get(group)
+        return f"{got['recall@5']:.2f} ({got['n']})" if got else "–"
+
+    print_table(("direction", "dev", "test", "all"),
+                [(f"{q}→{src}", cell(f"{q}→{src}:dev"), cell(f"{q}→{src}:test"), cell(f"{q}→{src}"))
+                 for q in LANGUAGES for src in LANGUAGES])
     print(f"\nsearch latency (embed + 3 collections + rerank): p50 {hybrid['p50_ms']:.1f} ms, p95 {hybrid['p95_ms']:.1f} ms")
     print(f"misses ({len(hybrid['misses'])}): {', '.join(hybrid['misses'][:15])}")
     write_results("retrieval", {"k": K, "dense": dense, "hybrid": hybrid})

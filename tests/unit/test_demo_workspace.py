@@ -148,3 +148,14 @@ def test_edited_message_changes_a_planted_answer(files: dict) -> None:
     post = edited[fact["gold"][0]["ts"]]
     assert post["text"] != post["original_text"]
     assert json.dumps(truth["deleted_messages"], ensure_ascii=False).count("code freeze") >= 1
+
+
+def test_the_independent_question_sets_hold_against_the_demo(tmp_path):
+    """The cross-language and unanswerable sets name documents that the generator still writes."""
+    import runpy
+
+    from demo.generate import ensure_workspace
+
+    folder = ensure_workspace(tmp_path / "demo")
+    check = runpy.run_path(str(Path(__file__).resolve().parents[1] / "data" / "check_question_sets.py"))
+    assert check["main"](["check_question_sets.py", str(folder)]) == 0
