@@ -23,21 +23,6 @@ from devstack.config import Ports
 QUESTION = "Which date library did the frontend choose?"
 
 
-def last_snapshot() -> dict:
-    path = snapshot.snapshot_dir() / "snapshot.json"
-    return json.loads(path.read_text()) if path.exists() else {}
-
-
-def wait_for_snapshot_after(moment: float, timeout: float) -> dict:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        meta = last_snapshot()
-        if meta and meta["saved_at"] - meta["seconds"] > moment:
-            return meta
-        time.sleep(0.5)
-    sys.exit(f"no snapshot started within {timeout:.0f}s: is the snapshotter running (`make status`)?")
-
-
 def ask(info: dict) -> str:
     status, body = api_client.call(info, "POST", "/ask", {"question": QUESTION}, timeout=120)
     if status != 200:
@@ -53,7 +38,10 @@ def main() -> int:
     endpoint = info["endpoint"]
     kept = ask(info)  # written before the next snapshot starts: must survive
     items, objects = snapshot.table_counts(endpoint), snapshot.object_counts(endpoint)
-    meta = wait_for_snapshot_after(time.time(), timeout=snapshot.interval_s() * 3 + 30)
+    try:
+        meta = snapshot.wait_for_snapshot_after(time.time(), timeout=snapshot.interval_s() * 3 + 30)
+    except TimeoutError as exc:
+        sys.exit(str(exc))
     lost = ask(info)  # written after that snapshot started: the crash may take it (not in the counts)
     since_snapshot = time.time() - (meta["saved_at"] - meta["seconds"])
 

@@ -137,7 +137,7 @@ def restore(endpoint: str, src: Path | None = None) -> Counts:
             _batch_write(ddb, out[name], items[i:i + 25])
         counts.items[name] = len(items)
     s3 = client("s3", endpoint)
-    cut = json.loads((src / "snapshot.json").read_text()).get("cut", 0) if (src / "snapshot.json").exists() else 0
+    cut = last_snapshot(src).get("cut", 0)
     for name in BUCKETS:
         folder = src / "buckets" / name
         index_path = folder / "index.json"
@@ -191,6 +191,23 @@ def object_counts(endpoint: str) -> dict[str, int]:
             prefix = "/".join(obj["Key"].split("/")[:2]) if obj["Key"].startswith("raw/") else obj["Key"].split("/")[0]
             counts[prefix] = counts.get(prefix, 0) + 1
     return counts
+
+
+def last_snapshot(folder: Path | None = None) -> dict:
+    """What the last snapshot recorded (saved_at, cut, seconds, counts); empty when there is none."""
+    path = (folder or snapshot_dir()) / "snapshot.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def wait_for_snapshot_after(moment: float, timeout: float) -> dict:
+    """The first snapshot that *started* after `moment` (so it holds what was written before it)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        meta = last_snapshot()
+        if meta and meta["saved_at"] - meta["seconds"] > moment:
+            return meta
+        time.sleep(0.5)
+    raise TimeoutError(f"no snapshot started within {timeout:.0f}s: is the snapshotter running (`make status`)?")
 
 
 def has_snapshot() -> bool:

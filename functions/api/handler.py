@@ -6,7 +6,6 @@ and answered 500 with a request id, never left to surface as an API Gateway 502.
 """
 from __future__ import annotations
 
-import json
 import os
 import time
 from typing import Annotated
@@ -29,7 +28,7 @@ from teamlens.ask.service import AskRequest, AskResponse
 from teamlens.aws import client, ingestion_state
 from teamlens.conversations import Conversation, ConversationNotFound
 from teamlens.embeddings import EmbeddingError
-from teamlens.http_body import json_body_error
+from teamlens.http_body import error_response, json_body_error
 from teamlens.ingestion.runs import RunNotFound, RunStatus, StartIngest, is_reindex, run_status, start_run
 from teamlens.jobs import Job, JobNotFound
 from teamlens.models import ModelHostUnavailable, served_model
@@ -222,5 +221,4 @@ def handler(event: dict, context: LambdaContext) -> dict:
         return app.resolve(event, context)
     except Exception:  # noqa: BLE001 - the resolver already logged it; answer JSON, not an API Gateway 502
         logger.exception("unhandled error")
-        return {"statusCode": 500, "headers": {"Content-Type": "application/json"},
-                "body": json.dumps({"message": "internal error", "request_id": context.aws_request_id})}
+        return error_response(500, "internal error", request_id=context.aws_request_id)

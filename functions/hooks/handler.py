@@ -18,7 +18,7 @@ from teamlens.agents.connections import credentials
 from teamlens.aws import client
 from teamlens.chatops.events import command_to_ask, mention_to_ask, review_job_id, review_request
 from teamlens.chatops.verify import Unauthorized, verify_gitlab, verify_slack
-from teamlens.http_body import BadBody, parse_json_body, raw_body
+from teamlens.http_body import BadBody, error_response, parse_json_body, raw_body
 from teamlens.jobs import JobExists
 
 logger = Logger()
@@ -46,8 +46,8 @@ def _raw_body() -> bytes:
     return raw_body(app.current_event.raw_event)
 
 
-def _json_object() -> dict:
-    payload = parse_json_body(_raw_body() or b"{}")
+def _json_object(body: bytes) -> dict:
+    payload = parse_json_body(body or b"{}")
     if not isinstance(payload, dict):
         raise BadBody(400, "the request body must be a JSON object")
     return payload
@@ -67,7 +67,7 @@ def _answer_async(ask: dict) -> None:
 def slack_events() -> Response:
     body = _raw_body()
     verify_slack(_secret("slack", "signing_secret"), dict(app.current_event.headers or {}), body, time.time())
-    payload = _json_object()
+    payload = _json_object(body)
     if payload.get("type") == "url_verification":
         return _json(200, {"challenge": payload.get("challenge", "")})
     if payload.get("type") != "event_callback":
@@ -106,7 +106,7 @@ def slack_command() -> Response:
 @app.post("/hooks/gitlab")
 def gitlab_hook() -> Response:
     verify_gitlab(_secret("gitlab", "webhook_token"), dict(app.current_event.headers or {}))
-    request = review_request(_json_object())
+    request = review_request(_json_object(_raw_body()))
     if request is None:
         return _json(200, {"status": "ignored"})
     job_id = review_job_id(request["project"], request["iid"], request["head"])
@@ -126,5 +126,4 @@ def handler(event: dict, context: LambdaContext) -> dict:
         return app.resolve(event, context)
     except Exception:  # noqa: BLE001 - answer JSON, not an API Gateway 502 (senders retry on 5xx)
         logger.exception("unhandled error")
-        return {"statusCode": 500, "headers": {"Content-Type": "application/json"},
-                "body": json.dumps({"message": "internal error", "request_id": context.aws_request_id})}
+        return error_response(500, "internal error", request_id=context.aws_request_id)

@@ -52,3 +52,21 @@ def sim(base: str, path: str, body: dict | None = None) -> dict:
                                  headers={"content-type": "application/json"})
     with urllib.request.urlopen(req, timeout=30) as resp:
         return json.loads(resp.read() or b"{}")
+
+
+def by_source(run: dict) -> dict[str, dict]:
+    """An ingestion run's per-source statuses, by source name."""
+    return {s["source"]: s for s in run["sources"]}
+
+
+def chroma_collection(url: str, source: str):
+    """A source's collection on the test ChromaDB server, read directly (what the index really holds)."""
+    import chromadb
+
+    host, port = url.removeprefix("http://").split(":")
+    return chromadb.HttpClient(host=host, port=int(port)).get_collection(f"teamlens_{source}")
+
+
+def chroma_hits(url: str, source: str, text: str) -> int:
+    """How many chunks of a source contain `text`."""
+    return len(chroma_collection(url, source).get(where_document={"$contains": text}, include=[])["ids"])

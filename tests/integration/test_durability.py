@@ -10,21 +10,9 @@ from contextlib import contextmanager
 import boto3
 import pytest
 
-from tests.integration.stack_api import sim
+from tests.integration.stack_api import by_source, chroma_hits, sim
 
 pytestmark = pytest.mark.integration
-
-
-def by_source(run: dict) -> dict[str, dict]:
-    return {s["source"]: s for s in run["sources"]}
-
-
-def chroma_hits(url: str, source: str, word: str) -> int:
-    import chromadb
-
-    host, port = url.removeprefix("http://").split(":")
-    col = chromadb.HttpClient(host=host, port=int(port)).get_collection(f"teamlens_{source}")
-    return len(col.get(where_document={"$contains": word}, include=[])["ids"])
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +101,7 @@ def test_a_mark_newer_than_the_index_read_survives_the_clear(state_table):
                         run_id="r1") == 3
     assert pending.keys(source) == (["raw/a.json", "raw/b.json"], ["raw/c.json"])  # b: written after all
     assert pending.clear(source, ["raw/a.json", "raw/b.json", "raw/c.json"], read_at=before) == 0
-    assert pending.count(source) == 3
+    assert len(pending_keys(state_table, source)) == 3
     time.sleep(0.01)  # marks and reads are stamped to the millisecond
     assert pending.clear(source, ["raw/a.json", "raw/c.json", "raw/not-marked.json"], read_at=now_iso()) == 2
     assert pending.keys(source) == (["raw/b.json"], [])

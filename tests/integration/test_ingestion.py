@@ -9,13 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.integration.stack_api import sim
+from tests.integration.stack_api import by_source, chroma_collection, chroma_hits, sim
 
 pytestmark = pytest.mark.integration
-
-
-def by_source(run: dict) -> dict[str, dict]:
-    return {s["source"]: s for s in run["sources"]}
 
 
 def s3_keys(aws, bucket: str, prefix: str) -> list[str]:
@@ -24,11 +20,7 @@ def s3_keys(aws, bucket: str, prefix: str) -> list[str]:
 
 
 def chroma_count(url: str, source: str) -> int:
-    import chromadb
-
-    host, port = url.removeprefix("http://").split(":")
-    client = chromadb.HttpClient(host=host, port=int(port))
-    return client.get_collection(f"teamlens_{source}").count()
+    return chroma_collection(url, source).count()
 
 
 @pytest.fixture(scope="module")
@@ -158,11 +150,7 @@ def test_counts_per_source_are_consistent(first_run):
 
 
 def _chroma_ids(url: str, source: str) -> set[str]:
-    import chromadb
-
-    host, port = url.removeprefix("http://").split(":")
-    return set(chromadb.HttpClient(host=host, port=int(port)).get_collection(f"teamlens_{source}").get(
-        include=[])["ids"])
+    return set(chroma_collection(url, source).get(include=[])["ids"])
 
 
 def test_reindex_from_s3_gives_the_same_chunk_set(first_run, api, full_stack):
@@ -194,11 +182,7 @@ def test_the_bots_own_messages_are_not_ingested(first_run, api, full_stack, aws)
     run = api.ingest(["slack"])
     assert by_source(run)["slack"]["status"] == "indexed", run
 
-    import chromadb
-
-    host, port = full_stack["chroma_url"].removeprefix("http://").split(":")
-    col = chromadb.HttpClient(host=host, port=int(port)).get_collection("teamlens_slack")
-    found = {w: len(col.get(where_document={"$contains": w}, include=[])["ids"])
+    found = {w: chroma_hits(full_stack["chroma_url"], "slack", w)
              for w in ("heron-5150", "stork-8180", "flamingo-6160", "ibis-7170")}
     assert found == {"heron-5150": 1, "stork-8180": 1, "flamingo-6160": 0, "ibis-7170": 0}
     bucket, s3 = full_stack["outputs"]["RawBucket"], aws("s3")

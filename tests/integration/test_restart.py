@@ -13,30 +13,14 @@ import time
 
 import pytest
 
+from tests.integration.stack_api import chroma_collection
+
 pytestmark = pytest.mark.integration
 SNAPSHOT_S = 3.0
 
 
 def chunk_counts(chroma_url: str) -> dict[str, int]:
-    import chromadb
-
-    host, port = chroma_url.removeprefix("http://").split(":")
-    client = chromadb.HttpClient(host=host, port=int(port))
-    return {s: client.get_collection(f"teamlens_{s}").count() for s in ("gitlab", "slack", "backlog")}
-
-
-def wait_for_snapshot_after(moment: float, timeout: float = 120) -> dict:
-    from devstack.snapshot import snapshot_dir
-
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        path = snapshot_dir() / "snapshot.json"
-        if path.exists():
-            meta = json.loads(path.read_text())
-            if meta["saved_at"] - meta["seconds"] > moment:  # a snapshot that started after the write
-                return meta
-        time.sleep(0.5)
-    raise AssertionError(f"no snapshot started within {timeout}s after the write")
+    return {s: chroma_collection(chroma_url, s).count() for s in ("gitlab", "slack", "backlog")}
 
 
 def test_state_url_and_key_survive_a_localstack_crash(full_stack, stack, demo_indexed, api, localstack):
@@ -67,7 +51,7 @@ def test_state_url_and_key_survive_a_localstack_crash(full_stack, stack, demo_in
     os.environ["TEAMLENS_SNAPSHOT_S"] = str(SNAPSHOT_S)
     snapshot.start_snapshotter(localstack.endpoint)
     try:
-        meta = wait_for_snapshot_after(written_at)
+        meta = snapshot.wait_for_snapshot_after(written_at, timeout=120)
     finally:
         stop(snapshot.SERVICE)
         os.environ.pop("TEAMLENS_SNAPSHOT_S")

@@ -62,13 +62,10 @@ def test_authenticated_hooks_with_malformed_fields_are_bad_bodies_not_crashes():
     base = {"object_kind": "merge_request", "project": {"path_with_namespace": "a/b"},
             "object_attributes": {"action": "open", "iid": 3, "last_commit": {"id": "abc"}}}
     assert review_request(base) == {"project": "a/b", "iid": 3, "head": "abc", "oldrev": None}
-    for broken in ({**base, "project": "a/b"}, {**base, "object_attributes": {"action": "open", "iid": "three"}},
-                   {**base, "object_attributes": {"action": ["open"], "iid": 3}}):
-        if broken["object_attributes"].get("action") == ["open"]:
-            assert review_request(broken) is None  # not an action we review
-            continue
+    for broken in ({**base, "project": "a/b"}, {**base, "object_attributes": {"action": "open", "iid": "three"}}):
         with pytest.raises(BadBody):
             review_request(broken)
+    assert review_request({**base, "object_attributes": {"action": ["open"], "iid": 3}}) is None  # not an action
     assert review_request(["a list"]) is None
 
 

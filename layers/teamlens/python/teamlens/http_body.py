@@ -91,6 +91,7 @@ def json_body_error(event: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def error_response(status: int, message: str) -> dict[str, Any]:
+def error_response(status: int, message: str, **fields: Any) -> dict[str, Any]:
+    """An API Gateway proxy response with a JSON error body, for answers given outside a resolver."""
     return {"statusCode": status, "headers": {"Content-Type": "application/json"},
-            "body": json.dumps({"message": message})}
+            "body": json.dumps({"message": message, **fields})}

@@ -42,29 +42,28 @@ def index_manifest(request: IndexRequest, *, store: RawStore, embedder: Embedder
     if manifest is None:
         raise FileNotFoundError(f"manifest {request.manifest_key} does not exist")
     source: str = manifest["source"]
-    removed = 0
     read_at = now_iso()  # before any raw object is read: marks newer than this belong to a later fetch
-    if request.offset == 0:
-        removed += vectors.delete_raw_many(source, manifest["deleted"])
-        pending.clear(source, manifest["deleted"], read_at=read_at)
+    deleted = manifest["deleted"] if request.offset == 0 else []
+    removed = vectors.delete_raw_many(source, deleted)
     keys = manifest["changed"][request.offset:request.offset + slice_size]
-    failures: list[str] = []
+    rejected: dict[str, str] = {}
     chunks_total, removed_more = index_keys(source, keys, store=store, embedder=embedder, vectors=vectors,
-                                            budget=budget, failures=failures)
+                                            budget=budget, rejected=rejected)
     # Objects the normalizer rejected stay pending: they are retried each run, and indexed by the first
     # run after a fix is deployed, without a reindex.
-    rejected = {f.split(": ", 1)[0] for f in failures}
-    pending.clear(source, [k for k in keys if k not in rejected], read_at=read_at)
+    pending.clear(source, [*deleted, *(k for k in keys if k not in rejected)], read_at=read_at)
     end = request.offset + len(keys)
     return IndexOutcome(source=source, manifest_key=request.manifest_key, objects=len(keys), chunks=chunks_total,
-                        removed=removed + removed_more, failed=failures,
+                        removed=removed + removed_more,
+                        failed=[f"{key}: {message}"[:500] for key, message in rejected.items()],
                         next_offset=end if end < len(manifest["changed"]) else None)
 
 
 def index_keys(source: str, keys: list[str], *, store: RawStore, embedder: Embedder, vectors: VectorStore,
-               budget: ChunkBudget | None = None, failures: list[str] | None = None) -> tuple[int, int]:
-    """Returns (chunks written, stale chunks removed); objects that cannot be normalized go to `failures`."""
-    failures = [] if failures is None else failures
+               budget: ChunkBudget | None = None, rejected: dict[str, str] | None = None) -> tuple[int, int]:
+    """Returns (chunks written, stale chunks removed); objects that cannot be normalized go to `rejected`
+    (key → why)."""
+    rejected = {} if rejected is None else rejected
     budget = budget or ChunkBudget()
     per_key: dict[str, list] = {}
     # S3 reads are independent round trips: overlapping them keeps a slice from waiting on each in turn.
@@ -79,7 +78,7 @@ def index_keys(source: str, keys: list[str], *, store: RawStore, embedder: Embed
         except ValueError as exc:
             # One malformed object must not block the slice; it is reported, and the raw object stays in
             # S3 for a reindex once the normalizer handles it.
-            failures.append(f"{key}: {exc}"[:500])
+            rejected[key] = str(exc)
     flat = [c for chunks in per_key.values() for c in chunks]
     vectors_by_id = dict(zip((c.id for c in flat), embedder.embed([c.text for c in flat], kind="passage")))
     removed = vectors.replace_many(source, [

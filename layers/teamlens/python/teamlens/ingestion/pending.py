@@ -62,10 +62,6 @@ class PendingIndex:
                 return PendingKeys(changed, deleted)
             kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
 
-    def count(self, source: str) -> int:
-        waiting = self.keys(source)
-        return len(waiting.changed) + len(waiting.deleted)
-
     def clear(self, source: str, keys: Iterable[str], *, read_at: str) -> int:
         """Unmark objects indexed from what S3 held at `read_at`; returns how many marks were removed."""
         waiting = self.keys(source)
