@@ -57,7 +57,7 @@ def review_300(info: dict, mode: str) -> dict:
 
     diffs = synthetic_mr()
     contents = {d.new_path: "\n".join(d.added.values()) for d in diffs}
-    model = chat_model(info["model_host_url"], max_tokens=400, timeout=120)
+    model = chat_model(info["model_host_url"], priority="batch", max_tokens=400, timeout=120)
     t0 = time.perf_counter()
     review = review_diffs(diffs, contents.get, model=model, mode=mode, language="en", progress=lambda *a, **k: None)
     return {"seconds": round(time.perf_counter() - t0, 1), "files": review.files, "lines": review.lines,

@@ -78,7 +78,7 @@ def router_for(model_host_url: str):
     from teamlens.models import chat_model
     from teamlens.orchestrator.router import Router
 
-    return Router(Embedder(model_host_url), chat_model(model_host_url))
+    return Router(Embedder(model_host_url), chat_model(model_host_url, priority="interactive"))
 
 
 def main() -> int:

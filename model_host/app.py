@@ -6,9 +6,9 @@ import contextlib
 import dataclasses
 import json
 import logging
-import threading
+import os
 import time
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Awaitable, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,9 +16,10 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from model_host import openai_format as fmt
-from model_host.chat_queue import Cancelled, QueueFull, Ticket
 from model_host.errors import APIError, bad_request, error_body, overloaded, unknown_model, validation_message
-from model_host.generation import ChatBackend, Generation, GenerationParams, OnText
+from model_host.generation import ChatEngine, Generation, GenerationParams, OnText, Prompt
+from model_host.priority import HEADER as PRIORITY_HEADER
+from model_host.priority import Priority, PriorityGate, QueueFull, parse_priority
 from model_host.prompting import message_dicts, schema_instruction, with_instruction
 from model_host.runtime import Runtime
 from model_host.schemas import ChatRequest, EmbeddingRequest
@@ -30,6 +31,7 @@ log = logging.getLogger("model_host.api")
 DEFAULT_TEMPERATURE = 0.7
 DEFAULT_TOP_P = 0.95
 DISCONNECT_POLL_S = 0.25
+T = TypeVar("T")
 
 
 class ClientGone(Exception):
@@ -42,14 +44,25 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
                     media_type="application/json", headers=headers)
 
 
-def create_app(rt: Runtime) -> FastAPI:
+def create_app(rt: Runtime, *, exit_on_load_failure: bool = True) -> FastAPI:
     s = rt.settings
+
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async def load() -> None:
+            try:
+                await rt.load()
+            except Exception:  # noqa: BLE001 - whatever it is, the server must not stay up half-loaded
+                log.exception("loading the models failed; stopping")
+                if exit_on_load_failure:
+                    logging.shutdown()
+                    os._exit(3)
+
+        # Loaded on the event loop's thread: the engine child is tied to the thread that started it.
+        loading = asyncio.get_running_loop().create_task(load(), name="model-loader")
         yield
-        rt.scheduler.shutdown()
-        if rt.batcher is not None:
-            await rt.batcher.stop()
+        loading.cancel()
+        await rt.close()
 
     app = FastAPI(title="teamlens model host", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.add_middleware(BodyLimit, max_bytes=s.max_request_bytes)
@@ -61,10 +74,16 @@ def create_app(rt: Runtime) -> FastAPI:
         if not rt.ready:
             return json_response({"status": "loading"}, 503, {"Retry-After": "2"})
         assert rt.embedder is not None and rt.chat is not None
-        return json_response({"status": "ok", "embedding_model": rt.embedder.model_id,
-                              "embedding_dimension": rt.embedder.dimension, "embedding_dtype": rt.embedder.dtype,
-                              "chat_model": rt.chat.model_id,
-                              "context_tokens": rt.chat.context_tokens})
+        body: dict[str, Any] = {
+            "status": "ok", "embedding_model": rt.embedder.model_id, "embedding_dimension": rt.embedder.dimension,
+            "embedding_dtype": rt.embedder.dtype, "chat_model": rt.chat.model_id,
+            "context_tokens": rt.chat.context_tokens, "chat_slots": rt.chat.slots}
+        if (engine := rt.engine) is not None:
+            body["engine"] = engine.health()
+            if not engine.available:  # embeddings still work; chat answers 503 until the engine is back
+                body["status"] = "degraded"
+                return json_response(body, 503, {"Retry-After": "5"})
+        return json_response(body)
 
     @app.get("/metrics")
     async def metrics() -> Response:
@@ -97,27 +116,26 @@ def create_app(rt: Runtime) -> FastAPI:
 
     @app.post("/v1/chat/completions")
     async def chat_completions(body: ChatRequest, request: Request) -> Response:
-        chat = rt.require_chat()
+        chat, gate = rt.require_chat()
+        try:
+            priority = parse_priority(request.headers.get(PRIORITY_HEADER))
+        except ValueError as exc:
+            raise bad_request(str(exc), PRIORITY_HEADER, "invalid_priority") from None
         check_model(body.model, chat.model_id, s.llm_model)
         check_chat_request(body)
         constraint = constraint_for(body.response_format)
-        if constraint.is_json and hasattr(chat, "check_constraint"):
-            try:
-                chat.check_constraint(constraint.schema)
-            except ValueError as exc:
-                raise bad_request(str(exc), "response_format.json_schema.schema", "unsupported_schema") from None
         messages = message_dicts(body.messages)
         # The answer so far goes after the assistant's turn marker, left open (no end-of-turn token).
         answer_start = messages.pop()["content"] if body.continue_final_message else ""
         if constraint.is_json:
             messages = with_instruction(messages, schema_instruction(constraint.schema, constraint.name))
         try:
-            prompt = chat.format_prompt(messages) + answer_start
+            text = chat.format_prompt(messages) + answer_start
         except ValueError as exc:  # the model's chat template rejected the conversation
             raise bad_request(str(exc), "messages", "invalid_messages") from None
-        prompt_tokens = chat.count_tokens(prompt)
+        prompt = await chat.prepare(text)
         params = GenerationParams(
-            max_tokens=completion_budget(body, prompt_tokens=prompt_tokens, context_tokens=chat.context_tokens,
+            max_tokens=completion_budget(body, prompt_tokens=prompt.count, context_tokens=chat.context_tokens,
                                          cap=s.max_completion_tokens),
             temperature=DEFAULT_TEMPERATURE if body.temperature is None else body.temperature,
             top_p=DEFAULT_TOP_P if body.top_p is None else body.top_p,
@@ -127,10 +145,10 @@ def create_app(rt: Runtime) -> FastAPI:
         )
         if body.stream:
             include_usage = bool(body.stream_options and body.stream_options.include_usage)
-            return stream_completion(rt, chat, prompt, params, include_usage)
-        ticket = submit(rt, lambda cancel: generate_checked(rt, chat, prompt, params, constraint, cancel))
+            return await stream_completion(rt, chat, gate, priority, prompt, params, include_usage)
         try:
-            gen = await wait_or_disconnect(ticket, request)
+            gen = await until_disconnect(
+                in_slot(gate, priority, generate_checked(rt, chat, prompt, params, constraint)), request)
         except ClientGone:
             rt.metrics.cancelled()
             return Response(status_code=499)
@@ -161,28 +179,37 @@ def check_model(requested: str | None, served_id: str, configured: str) -> None:
     raise unknown_model(requested, [served_id])
 
 
-def submit(rt: Runtime, job) -> Ticket:
+async def in_slot(gate: PriorityGate, priority: Priority, work: Awaitable[T]) -> T:
+    """Run `work` once the gate gives this class a slot; a full queue is a 503 with Retry-After."""
     try:
-        return rt.scheduler.submit(job)
+        async with gate.slot(priority):
+            return await work
     except QueueFull as full:
-        raise overloaded(f"The chat queue is full ({full.waiting} requests waiting, limit {full.limit}: "
-                         "MODEL_HOST_CHAT_QUEUE); retry after the Retry-After seconds", full.retry_after) from None
+        if asyncio.iscoroutine(work):
+            work.close()  # never started
+        raise queue_full(full) from None
+
+
+def queue_full(full: QueueFull) -> APIError:
+    setting = "MODEL_HOST_CHAT_QUEUE" if full.priority == "interactive" else "MODEL_HOST_BATCH_QUEUE"
+    return overloaded(f"The {full.priority} chat queue is full ({full.waiting} requests waiting, limit "
+                      f"{full.limit}: {setting}); retry after the Retry-After seconds", full.retry_after)
 
 
 def record(rt: Runtime, gen: Generation) -> Generation:
     rt.metrics.generation(gen.prompt_tokens, gen.completion_tokens, gen.seconds, gen.first_token_s,
-                          gen.tokens_per_s, gen.forward_passes)
+                          gen.tokens_per_s, gen.forward_passes, gen.cached_tokens)
     return gen
 
 
-def generate_checked(rt: Runtime, chat: ChatBackend, prompt: str, params: GenerationParams,
-                     constraint: OutputConstraint, cancel: threading.Event) -> Generation:
+async def generate_checked(rt: Runtime, chat: ChatEngine, prompt: Prompt, params: GenerationParams,
+                           constraint: OutputConstraint) -> Generation:
     """Generate; for JSON output check it parses and validates, retrying once greedily if it does not.
 
     With constrained decoding the check is a safety net; a model without it (the transformers backend)
     relies on it. An answer cut off by max_tokens is returned as is, with finish_reason "length".
     """
-    gen = record(rt, chat.generate(prompt, params, cancel))
+    gen = record(rt, await chat.generate(prompt, params))
     if not constraint.is_json or gen.finish_reason == "length":
         return gen
     problem = output_problem(gen.text, constraint)
@@ -190,33 +217,43 @@ def generate_checked(rt: Runtime, chat: ChatBackend, prompt: str, params: Genera
         return gen
     log.warning("JSON output did not validate (%s); retrying greedily", problem)
     retry = dataclasses.replace(params, temperature=0.0)
-    gen = record(rt, chat.generate(prompt, retry, cancel))
+    gen = record(rt, await chat.generate(prompt, retry))
     if gen.finish_reason != "length" and (problem := output_problem(gen.text, constraint)) is not None:
         raise APIError(500, f"the model's output did not match the requested JSON schema ({problem})",
                        type="server_error", code="invalid_model_output")
     return gen
 
 
-async def wait_or_disconnect(ticket: Ticket, request: Request):
-    """Await the job; if the client disconnects first, cancel it (skipped if queued, stopped if running)."""
+async def until_disconnect(work: Awaitable[T], request: Request) -> T:
+    """Await `work`; if the client disconnects first, cancel it (a waiting request leaves the queue, a
+    running generation stops and frees its slot)."""
+    task = asyncio.ensure_future(work)
     while True:
-        done, _ = await asyncio.wait({ticket.result}, timeout=DISCONNECT_POLL_S)
+        done, _ = await asyncio.wait({task}, timeout=DISCONNECT_POLL_S)
         if done:
-            try:
-                return ticket.result.result()
-            except Cancelled:
-                raise ClientGone() from None
+            return task.result()
         if await request.is_disconnected():
-            ticket.abort()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
             raise ClientGone()
 
 
-def stream_completion(rt: Runtime, chat: ChatBackend, prompt: str, params: GenerationParams,
-                      include_usage: bool) -> StreamingResponse:
+async def stream_completion(rt: Runtime, chat: ChatEngine, gate: PriorityGate, priority: Priority, prompt: Prompt,
+                            params: GenerationParams, include_usage: bool) -> StreamingResponse:
     loop = asyncio.get_running_loop()
     pieces: asyncio.Queue[str] = asyncio.Queue()
+    # Thread-safe: a threaded engine calls it from its own thread.
     on_text: OnText = lambda text: loop.call_soon_threadsafe(pieces.put_nowait, text)  # noqa: E731
-    ticket = submit(rt, lambda cancel: record(rt, chat.generate(prompt, params, cancel, on_text)))
+
+    async def run() -> Generation:
+        return record(rt, await chat.generate(prompt, params, on_text))
+
+    try:  # a full queue is answered now, as a 503, before the stream's 200 is sent
+        gate.check_admission(priority)
+    except QueueFull as full:
+        raise queue_full(full) from None
+    job = asyncio.ensure_future(in_slot(gate, priority, run()))
     cid, created, model = fmt.completion_id(), int(time.time()), chat.model_id
 
     async def events() -> AsyncIterator[str]:
@@ -226,24 +263,26 @@ def stream_completion(rt: Runtime, chat: ChatBackend, prompt: str, params: Gener
                                          delta={"role": "assistant", "content": ""}))
             while True:
                 getter = asyncio.ensure_future(pieces.get())
-                done, _ = await asyncio.wait({getter, ticket.result}, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait({getter, job}, return_when=asyncio.FIRST_COMPLETED)
                 if getter in done:
                     yield fmt.sse(fmt.chat_chunk(id=cid, model=model, created=created,
                                                  delta={"content": getter.result()}))
                     continue
                 getter.cancel()
+                await asyncio.sleep(0)  # pieces scheduled with call_soon_threadsafe land first
                 while not pieces.empty():
                     yield fmt.sse(fmt.chat_chunk(id=cid, model=model, created=created,
                                                  delta={"content": pieces.get_nowait()}))
                 break
             try:
-                gen: Generation = ticket.result.result()
-            except Cancelled:
+                gen: Generation = job.result()
+            except asyncio.CancelledError:
                 return
             except Exception as exc:  # noqa: BLE001 - the stream has started: report in-band
                 log.exception("generation failed mid-stream")
                 finished = True
-                yield fmt.sse(error_body(f"generation failed: {exc}", "server_error"))
+                message = exc.message if isinstance(exc, APIError) else f"generation failed: {exc}"
+                yield fmt.sse(error_body(message, "server_error"))
                 return
             yield fmt.sse(fmt.chat_chunk(id=cid, model=model, created=created, finish_reason=gen.finish_reason))
             if include_usage:
@@ -253,7 +292,7 @@ def stream_completion(rt: Runtime, chat: ChatBackend, prompt: str, params: Gener
             finished = True
         finally:
             if not finished:  # the client went away: stop generating for nobody
-                ticket.abort()
+                job.cancel()
                 rt.metrics.cancelled()
 
     return StreamingResponse(events(), media_type="text/event-stream",

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from model_host.chat_queue import Cancelled
+from model_host.generation import Cancelled
 from model_host.generation import Generation, GenerationParams, OnText
 from model_host.prompting import stablelm_ja_alpha_prompt
 

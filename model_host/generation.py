@@ -1,4 +1,4 @@
-"""What every chat backend takes and returns, independent of the engine behind it."""
+"""What every chat engine takes and returns, independent of the engine behind it."""
 from __future__ import annotations
 
 import threading
@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 OnText = Callable[[str], None]
+
+
+class Cancelled(Exception):
+    """The client went away before or during its generation."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,15 @@ class GenerationParams:
     json_mode: bool = False
 
 
+@dataclass(frozen=True)
+class Prompt:
+    """A rendered prompt as the engine will see it: its text, its length in tokens, and (where the engine
+    takes them) the tokens themselves, so it is tokenized once."""
+    text: str
+    count: int
+    tokens: list[int] | None = None
+
+
 @dataclass
 class Generation:
     text: str
@@ -30,9 +43,10 @@ class Generation:
     finish_reason: str  # "stop" | "length"
     seconds: float
     first_token_s: float | None
-    # Forward passes over the model while generating (prompt included), where the engine counts them: with
-    # drafted tokens (prompt lookup) fewer than the completion tokens.
+    # Forward passes over the model while generating, where the engine counts them: with drafted tokens
+    # (n-gram speculation) fewer than the completion tokens.
     forward_passes: int | None = None
+    cached_tokens: int = 0  # prompt tokens the engine took from a slot's cache instead of evaluating
 
     @property
     def tokens_per_s(self) -> float:
@@ -40,10 +54,27 @@ class Generation:
         return self.completion_tokens / decode_s if decode_s > 0 and self.completion_tokens > 1 else 0.0
 
 
-class ChatBackend(Protocol):
+class ChatEngine(Protocol):
+    """An engine behind the model host's chat API. `slots`: generations it decodes at once."""
     model_id: str
     context_tokens: int
     constrained: bool  # True when schema output is enforced while decoding (else validated afterwards)
+    slots: int
+
+    def format_prompt(self, messages: list[dict[str, Any]]) -> str: ...
+
+    async def prepare(self, text: str) -> Prompt: ...
+
+    async def generate(self, prompt: Prompt, params: GenerationParams, on_text: OnText | None = None) -> Generation:
+        """Cancelling the awaiting task stops the generation."""
+        ...
+
+
+class SyncChatBackend(Protocol):
+    """A synchronous, one-at-a-time backend (transformers), run by ThreadedChat."""
+    model_id: str
+    context_tokens: int
+    constrained: bool
 
     def format_prompt(self, messages: list[dict[str, Any]]) -> str: ...
 

@@ -4,8 +4,8 @@
 
 Quick when everything is in place (a marker file in the venv, a stamp per model; nothing is hashed).
 A venv without its marker is a half-built one (an install was interrupted): it is removed and rebuilt.
-When only the requirements changed, pip updates the venv in place. llama-cpp-python is compiled once
-per machine and set of CPU flags, and its wheel kept outside the clone (model_host/llama_build.py).
+When only the requirements changed, pip updates the venv in place. The chat engine (llama-server) is
+compiled once per machine and set of CPU flags, and kept outside the clone (model_host/llama_build.py).
 """
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import shlex
 import shutil
 import subprocess
+import tarfile
 import sys
 import time
 from pathlib import Path
@@ -28,6 +30,7 @@ from model_host.settings import MODELS_DIR, ROOT, VENV, Settings, parse_bool  # 
 
 HERE = Path(__file__).resolve().parent
 REQUIREMENTS = HERE / "requirements.txt"
+ENGINE_REQUIREMENTS = HERE / "requirements-engine.txt"
 GPU_REQUIREMENTS = HERE / "requirements-gpu.txt"
 MARKER = ".teamlens-installed"
 TORCH_PIN = "torch==2.13.0"  # first, alone: this exact pin resolves to the CPU wheel kept on these machines
@@ -90,8 +93,7 @@ def venv_python(venv: Path = VENV) -> Path:
 def ensure_venv(use_gpu: bool, venv: Path = VENV) -> bool:
     """Create or update the venv. Returns True if pip had to run."""
     files = requirement_files(use_gpu)
-    build_args = llama_build.build_args()
-    wanted = fingerprint(files, build_args)
+    wanted = fingerprint(files)
     marker = venv / MARKER
     recorded = marker.read_text().strip() if marker.is_file() else None
     if recorded == wanted:
@@ -110,8 +112,6 @@ def ensure_venv(use_gpu: bool, venv: Path = VENV) -> bool:
     started = time.time()
     log(f"installing {TORCH_PIN} (CPU wheel)")
     run([*pip, TORCH_PIN], f"pip install {TORCH_PIN}")
-    wheel = ensure_llama_wheel(py, build_args)
-    run([*pip, "--no-deps", "--force-reinstall", str(wheel)], f"pip install {wheel.name}")
     log("installing requirements")
     args = [a for f in files for a in ("-r", str(f))]
     run([*pip, *args], "pip install -r " + " ".join(str(f.relative_to(ROOT)) for f in files))
@@ -120,33 +120,58 @@ def ensure_venv(use_gpu: bool, venv: Path = VENV) -> bool:
     return True
 
 
-def ensure_llama_wheel(py: Path, build_args: str) -> Path:
-    """llama-cpp-python compiled with `build_args` (see model_host/llama_build.py): from the wheel folder
-    for these flags, else compiled into it (~5 min on 2 cores)."""
-    version = llama_build.pinned_version(REQUIREMENTS)
-    folder = llama_build.wheel_dir(version, build_args, PYTHON_MINOR, llama_build.cache_root())
-    if (wheel := llama_build.built_wheel(folder)) is not None:
-        log(f"llama-cpp-python {version}: compiled wheel found for this CPU ({folder.name})")
-        return wheel
-    log(f"compiling llama-cpp-python {version} (llama.cpp; ~5 min on 2 cores, once per machine)")
+def engine_folder(build_args: str | None = None) -> tuple[str, Path]:
+    version = llama_build.pinned_version(ENGINE_REQUIREMENTS)
+    args = llama_build.build_args() if build_args is None else build_args
+    return version, llama_build.server_dir(version, args, llama_build.cache_root())
+
+
+def installed_server() -> Path | None:
+    """The llama-server compiled for this machine, if it has been."""
+    return llama_build.built_server(engine_folder()[1])
+
+
+def ensure_llama_server(py: Path, build_args: str | None = None) -> Path:
+    """llama-server compiled with this CPU's flags: from its folder, else compiled into it (~8 min on 2
+    cores, once per machine) from the llama.cpp sources in the pinned llama-cpp-python sdist."""
+    args = llama_build.build_args() if build_args is None else build_args
+    version, folder = engine_folder(args)
+    if (binary := llama_build.built_server(folder)) is not None:
+        return binary
+    log(f"compiling llama-server from llama-cpp-python {version}'s llama.cpp (~8 min on 2 cores, once per machine)")
     # Built next to its folder and renamed into place, so an interrupted compile never looks finished.
     staging = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    env = {**os.environ, "CMAKE_ARGS": build_args,
-           "CMAKE_BUILD_PARALLEL_LEVEL": os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL", str(os.cpu_count() or 2))}
+    (staging / "src").mkdir(parents=True)
+    jobs = os.environ.get("CMAKE_BUILD_PARALLEL_LEVEL", str(os.cpu_count() or 2))
     try:
-        run([str(py), "-m", "pip", "wheel", "--disable-pip-version-check", "-q", "--no-deps", "--no-cache-dir",
-             "-w", str(staging), f"{llama_build.PACKAGE}=={version}"],
-            f"compiling llama-cpp-python {version} with CMAKE_ARGS={build_args!r}", env=env)
-        if llama_build.built_wheel(staging) is None:
-            raise InstallError(f"compiling llama-cpp-python {version} left no wheel in {staging}")
-    except InstallError:
+        run([str(py), "-m", "pip", "download", "--disable-pip-version-check", "-q", "--no-deps", "--no-binary",
+             ":all:", "-d", str(staging), f"{llama_build.PACKAGE}=={version}"],
+            f"downloading the {llama_build.PACKAGE}=={version} sdist")
+        sdist = next(staging.glob("*.tar.gz"))
+        with tarfile.open(sdist) as tar:
+            tar.extractall(staging / "src", filter="data")
+        source = next((staging / "src").glob("*/vendor/llama.cpp"))
+        build = staging / "build"
+        run(["cmake", "-S", str(source), "-B", str(build), *shlex.split(args), *shlex.split(llama_build.SERVER_OPTIONS)],
+            f"configuring llama.cpp with {args!r}")
+        run(["cmake", "--build", str(build), "--target", llama_build.SERVER, "-j", jobs], "compiling llama-server")
+        binary = build / "bin" / llama_build.SERVER
+        if not binary.is_file():
+            raise InstallError(f"compiling llama-server left no binary at {binary}")
+        out = staging / "out"
+        out.mkdir()
+        shutil.copy2(binary, out / llama_build.SERVER)
+    except (InstallError, StopIteration, tarfile.TarError) as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
+        if isinstance(exc, InstallError):
+            raise
+        raise InstallError(f"the {llama_build.PACKAGE}=={version} sdist does not hold llama.cpp where expected: "
+                           f"{exc!r}") from None
     shutil.rmtree(folder, ignore_errors=True)
-    staging.rename(folder)
-    return llama_build.built_wheel(folder)
+    (staging / "out").rename(folder)
+    shutil.rmtree(staging, ignore_errors=True)
+    return llama_build.built_server(folder)  # type: ignore[return-value]
 
 
 def missing_models(models_dir: Path = MODELS_DIR) -> list[str]:
@@ -189,6 +214,7 @@ def ensure_installed(use_gpu: bool | None = None) -> None:
             use_gpu = parse_bool("USE_GPU", os.environ.get("USE_GPU", "false"))
     with install_lock():
         ensure_venv(use_gpu)
+        ensure_llama_server(venv_python())
         ensure_weights()
 
 

@@ -1,19 +1,16 @@
-"""How llama-cpp-python is compiled for this machine, and where its wheel is kept. Stdlib only.
+"""How llama.cpp's server is compiled for this machine, and where the binary is kept. Stdlib only.
 
-llama-cpp-python is an sdist: pip compiles llama.cpp at install. Its default, GGML_NATIVE
+The chat engine is `llama-server`, built from the llama.cpp tree inside the pinned llama-cpp-python
+sdist (requirements-engine.txt): PyPI is reachable, GitHub is not. ggml's default, GGML_NATIVE
 (`-march=native`), also compiles ggml's AMX kernels on CPUs that report AMX, and there
 `ggml_backend_amx_mul_mat` crashes the process (SIGSEGV) on the packaged Q4_K_M chat model (seen on
 a 2-core VM reporting amx_int8/amx_tile). So on x86-64 the build names each instruction set the CPU
-has, AMX never: the same speed everywhere else, and no crash.
+has, AMX never: the same speed everywhere else, and no crash. Without OpenMP: ggml's own thread pool
+decodes as fast on 2 cores and shares no runtime with anything else.
 
-It is also built without OpenMP (ggml's own thread pool instead). torch ships a libgomp.so.1 of the
-same name, so the two engines share one OpenMP runtime in the model host, and once torch (the embedding
-thread) or the loader thread had started a team, every generation on the chat thread decoded at 17
-instead of 26 tokens/s on 2 cores; with ggml's pool it is 26 whichever thread ran first.
-
-pip's own wheel cache is keyed by the sdist alone, so a wheel compiled for one CPU would be reused on a
-machine without those instructions (SIGILL). The wheel is kept instead in a folder named by the build
-flags, outside the clone, so a fresh clone on the same machine skips the ~5 minute compile.
+A binary compiled for one CPU would crash (SIGILL) on a machine without those instructions, so it is
+kept in a folder named by the version and the build flags, outside the clone: a fresh clone on the same
+machine skips the compile. Statically linked, so the folder holds one self-contained file.
 """
 from __future__ import annotations
 
@@ -88,12 +85,19 @@ def cache_root(environ: dict[str, str] | None = None) -> Path:
     return Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "teamlens"
 
 
-def wheel_dir(version: str, args: str, python_minor: str, root: Path) -> Path:
-    """One folder per (version, build flags, Python): a wheel there was compiled exactly so."""
-    key = hashlib.sha256(f"{version}\0{args}\0{python_minor}".encode()).hexdigest()[:16]
-    return root / "wheels" / f"{PACKAGE}-{version}-{key}"
+# Only the server and what it links: no tests, examples, curl/OpenSSL (the model file is local) or web UI.
+SERVER_OPTIONS = ("-DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF "
+                  "-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=ON "
+                  "-DLLAMA_BUILD_SERVER=ON")
+SERVER = "llama-server"
 
 
-def built_wheel(folder: Path) -> Path | None:
-    wheels = sorted(folder.glob("llama_cpp_python-*.whl")) if folder.is_dir() else []
-    return wheels[-1] if wheels else None
+def server_dir(version: str, args: str, root: Path) -> Path:
+    """One folder per (version, build flags): a binary there was compiled exactly so."""
+    key = hashlib.sha256(f"{version}\0{args}\0{SERVER_OPTIONS}".encode()).hexdigest()[:16]
+    return root / "engines" / f"llama-server-{version}-{key}"
+
+
+def built_server(folder: Path) -> Path | None:
+    binary = folder / SERVER
+    return binary if binary.is_file() and os.access(binary, os.X_OK) else None

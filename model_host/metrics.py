@@ -22,6 +22,7 @@ class Metrics:
         self.prompt_tokens = 0
         self.completion_tokens = 0
         self.generation_seconds = 0.0
+        self.cached_prompt_tokens = 0
         self.last_tokens_per_s = 0.0
         self.last_first_token_s = 0.0
         # Over the generations whose engine counts forward passes (see Generation.forward_passes).
@@ -40,8 +41,10 @@ class Metrics:
             self.embedding_seconds += seconds
 
     def generation(self, prompt_tokens: int, completion_tokens: int, seconds: float,
-                   first_token_s: float | None, tokens_per_s: float, forward_passes: int | None = None) -> None:
+                   first_token_s: float | None, tokens_per_s: float, forward_passes: int | None = None,
+                   cached_tokens: int = 0) -> None:
         with self._lock:
+            self.cached_prompt_tokens += cached_tokens
             if forward_passes:
                 self.counted_passes += forward_passes
                 self.counted_completion_tokens += completion_tokens
@@ -81,10 +84,12 @@ class Metrics:
                 "chat": {
                     "generations": self.generations, "cancelled": self.cancelled_generations,
                     "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
+                    # Prompt tokens taken from a slot's cache rather than evaluated (the shared system prompt).
+                    "cached_prompt_tokens": self.cached_prompt_tokens,
                     "tokens_per_s_avg": _ratio(self.completion_tokens, self.generation_seconds),
                     "tokens_per_s_last": round(self.last_tokens_per_s, 2),
                     "first_token_s_last": round(self.last_first_token_s, 3),
-                    # Above 1 when drafted tokens are accepted (prompt lookup); 0 when the engine does not count.
+                    # Above 1 when drafted tokens are accepted (n-gram speculation); 0 when the engine does not count.
                     "tokens_per_forward_pass": _ratio(self.counted_completion_tokens, self.counted_passes),
                     # The totals behind the ratio, so a scraper can take it over an interval.
                     "forward_passes": self.counted_passes,

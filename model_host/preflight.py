@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from model_host.llama_build import build_args
 from model_host.packaged import PACKAGED
 from model_host.settings import DEFAULT_EMBEDDING_MODEL, DEFAULT_LLM_MODEL, ConfigError, Settings
 
@@ -64,12 +65,10 @@ def check_hardware(s: Settings) -> None:
         if not torch.cuda.is_available():
             raise ConfigError("USE_GPU=true but no CUDA GPU is visible to torch: set USE_GPU=false, or install a "
                               "CUDA build of torch on a GPU machine")
-        if s.llm_is_gguf:
-            import llama_cpp
-
-            if not llama_cpp.llama_supports_gpu_offload():
-                raise ConfigError("USE_GPU=true but this llama-cpp-python was built for CPU only: rebuild it with "
-                                  "CMAKE_ARGS=-DGGML_CUDA=on, or set USE_GPU=false")
+        if s.llm_is_gguf and not s.engine_binary and "ggml_cuda=on" not in build_args().lower():
+            raise ConfigError("USE_GPU=true but llama-server is compiled for the CPU only: compile it with "
+                              "CMAKE_ARGS=-DGGML_CUDA=on `make install`, point MODEL_HOST_ENGINE_BIN at a CUDA "
+                              "build, or set USE_GPU=false")
     if s.quantization != "none":
         try:
             import bitsandbytes  # noqa: F401
@@ -78,8 +77,23 @@ def check_hardware(s: Settings) -> None:
                               "model_host/install.py` (installs model_host/requirements-gpu.txt)") from None
 
 
+def check_engine(s: Settings) -> None:
+    if not s.llm_is_gguf:
+        return
+    if s.engine_binary:
+        if not Path(s.engine_binary).is_file():
+            raise ConfigError(f"MODEL_HOST_ENGINE_BIN={s.engine_binary} does not exist")
+        return
+    from model_host.install import installed_server
+
+    if installed_server() is None:
+        raise ConfigError("llama-server is not compiled for this machine yet: run `make install` (or point "
+                          "MODEL_HOST_ENGINE_BIN at a llama-server binary)")
+
+
 def preflight(s: Settings) -> None:
     s.check_combination()
     check_hardware(s)
+    check_engine(s)
     check_embedding_model(s)
     check_chat_model(s)

@@ -1,36 +1,60 @@
 """The loaded models and the machinery around them (batcher, chat queue, metrics)."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from model_host.batching import MicroBatcher
-from model_host.chat_queue import ChatScheduler
 from model_host.embeddings import SentenceTransformerEmbedder, resolve_backend
+from model_host.engine_process import EngineError, EngineProcess, free_port
 from model_host.errors import not_ready
-from model_host.generation import ChatBackend, GenerationParams
+from model_host.generation import ChatEngine, GenerationParams
 from model_host.metrics import Metrics
-from model_host.settings import Settings
+from model_host.priority import PriorityGate
+from model_host.settings import LOGS_DIR, Settings
 
 log = logging.getLogger("model_host")
 SHORT_PASSAGE_CHARS = 300  # passages this short are kept in the embedding cache (see Runtime._cacheable)
 
 
-def load_chat_backend(s: Settings) -> ChatBackend:
+def engine_binary(s: Settings) -> Path:
+    if s.engine_binary:
+        return Path(s.engine_binary)
+    from model_host.install import installed_server
+
+    if (binary := installed_server()) is None:
+        raise EngineError("llama-server is not compiled for this machine yet: run `make install` "
+                          "(or point MODEL_HOST_ENGINE_BIN at a llama-server binary)")
+    return binary
+
+
+async def start_chat_engine(s: Settings) -> ChatEngine:
+    """GGUF models: llama-server as a supervised child (continuous batching over `chat_slots`). Others
+    (transformers, e.g. the seed's StableLM in 4-bit on a GPU): in process, one generation at a time."""
     if s.llm_is_gguf:
-        from model_host.chat_llama import LlamaCppChat
+        from model_host.chat_server import LlamaServerChat, server_command
 
-        backend: ChatBackend = LlamaCppChat(s.llm_source(), context_tokens=s.context_tokens, threads=s.threads,
-                                            use_gpu=s.use_gpu, draft_tokens=s.draft_tokens)
-    else:
-        from model_host.chat_transformers import TransformersChat
+        port = free_port()
+        command = server_command(engine_binary(s), s.llm_source(), port=port, slots=s.chat_slots,
+                                 context_tokens=s.context_tokens, threads=s.threads, draft_tokens=s.draft_tokens,
+                                 use_gpu=s.use_gpu)
+        engine = EngineProcess(command, port=port, log_path=LOGS_DIR / f"llama-server-{s.port}.log")
+        chat = LlamaServerChat(engine, model_id=s.llm_model_id, context_tokens=s.context_tokens,
+                               slots=s.chat_slots)
+        await chat.start()
+        return chat
+    from model_host.chat_threaded import ThreadedChat
+    from model_host.chat_transformers import TransformersChat
 
-        backend = TransformersChat(s.llm_source(), model_id=s.llm_model_id, context_tokens=s.context_tokens,
-                                   threads=s.threads, use_gpu=s.use_gpu, quantization=s.quantization)
+    backend = await asyncio.get_running_loop().run_in_executor(None, lambda: TransformersChat(
+        s.llm_source(), model_id=s.llm_model_id, context_tokens=s.context_tokens, threads=s.threads,
+        use_gpu=s.use_gpu, quantization=s.quantization))
     backend.model_id = s.llm_model_id
-    return backend
+    return ThreadedChat(backend)
 
 
 def load_embedder(s: Settings) -> SentenceTransformerEmbedder:
@@ -48,10 +72,11 @@ class Runtime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.metrics = Metrics()
-        self.scheduler = ChatScheduler(settings.chat_queue_size)
         self.embedder: SentenceTransformerEmbedder | None = None
-        self.chat: ChatBackend | None = None
+        self.chat: ChatEngine | None = None
+        self.gate: PriorityGate | None = None
         self.load_seconds: float | None = None
+        self._started = time.perf_counter()
         self._ready = threading.Event()
         # One thread encodes: torch already uses every core for a batch.
         self._embed_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
@@ -61,25 +86,41 @@ class Runtime:
     def ready(self) -> bool:
         return self._ready.is_set()
 
-    def load(self) -> None:
-        """Load both models (blocking); the server answers 503 until this returns."""
+    def load_embedder(self) -> None:
+        """Load the embedding model (blocking, on a thread of its own)."""
         s = self.settings
-        started = time.perf_counter()
         log.info("loading embedding model %s", s.embedding_source())
         self.embedder = load_embedder(s)
         self.embedder.encode(["warm up"])
         log.info("embedding model ready: %s, %d dimensions, %s", self.embedder.model_id, self.embedder.dimension,
                  self.embedder.dtype)
-        log.info("loading chat model %s", s.llm_source())
-        self.chat = load_chat_backend(s)
+
+    async def load(self) -> None:
+        """Start the chat engine beside the embedding model's loading; the server answers 503 until both
+        are ready. Raises when either fails."""
+        s = self.settings
+        loop = asyncio.get_running_loop()
+        embedding = loop.run_in_executor(None, self.load_embedder)
+        log.info("starting chat engine for %s", s.llm_source())
+        chat = await start_chat_engine(s)
         # One token now: an engine that cannot run on this CPU fails here, at start, where the launcher
         # reports it, rather than at a user's first question.
-        chat, prompt = self.chat, self.chat.format_prompt([{"role": "user", "content": "hi"}])
-        self.scheduler.run_now(lambda cancel: chat.generate(prompt, GenerationParams(max_tokens=1), cancel))
-        log.info("chat model ready: %s, context %d tokens", self.chat.model_id, self.chat.context_tokens)
-        self.load_seconds = time.perf_counter() - started
+        prompt = await chat.prepare(chat.format_prompt([{"role": "user", "content": "hi"}]))
+        await chat.generate(prompt, GenerationParams(max_tokens=1))
+        self.chat = chat
+        self.gate = PriorityGate(chat.slots, max_interactive_waiting=s.chat_queue_size,
+                                 max_batch_waiting=s.batch_queue_size)
+        log.info("chat model ready: %s, context %d tokens, %d slots", chat.model_id, chat.context_tokens, chat.slots)
+        await embedding
+        self.load_seconds = time.perf_counter() - self._started
         self._ready.set()
         log.info("models loaded in %.1fs", self.load_seconds)
+
+    async def close(self) -> None:
+        if self.chat is not None and hasattr(self.chat, "close"):
+            await self.chat.close()
+        if self.batcher is not None:
+            await self.batcher.stop()
 
     def start_batcher(self) -> None:
         """Call from the event loop once the models are loaded."""
@@ -106,16 +147,25 @@ class Runtime:
         assert self.batcher is not None
         return self.embedder, self.batcher
 
-    def require_chat(self) -> ChatBackend:
-        if not self.ready or self.chat is None:
+    def require_chat(self) -> tuple[ChatEngine, PriorityGate]:
+        if not self.ready or self.chat is None or self.gate is None:
             raise not_ready()
-        return self.chat
+        return self.chat, self.gate
+
+    @property
+    def engine(self) -> EngineProcess | None:
+        return getattr(self.chat, "engine", None)
 
     def metrics_snapshot(self) -> dict:
+        gate = self.gate
         snap = self.metrics.snapshot(
-            chat_waiting=self.scheduler.waiting, chat_running=self.scheduler.running,
-            chat_rejected=self.scheduler.rejected, chat_queue_limit=self.settings.chat_queue_size,
+            chat_waiting=gate.waiting() if gate else 0, chat_running=gate.in_flight if gate else 0,
+            chat_rejected=sum(gate.rejected.values()) if gate else 0, chat_queue_limit=self.settings.chat_queue_size,
             embedding_queue=self.batcher.depth if self.batcher else 0)
+        if gate is not None:
+            snap["queue"].update(gate.snapshot())
+        if self.engine is not None:
+            snap["engine"] = self.engine.health()
         snap["models"] = {
             "ready": self.ready, "load_s": round(self.load_seconds or 0.0, 2),
             "embedding": self.embedder.model_id if self.embedder else self.settings.embedding_model_id,

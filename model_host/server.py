@@ -1,11 +1,10 @@
 """Start the model host: check the settings, serve at once (GET /health says 503 while loading), load
-the models in the background, and exit non-zero with the reason if loading fails."""
+the models in the background (app lifespan), and exit non-zero with the reason if loading fails."""
 from __future__ import annotations
 
 import logging
 import os
 import sys
-import threading
 
 # Never reach for a model hub: weights are local (packaged, or placed by the operator).
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -20,6 +19,7 @@ log = logging.getLogger("model_host")
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per engine health check otherwise
     try:
         settings = Settings.from_env()
         from model_host.preflight import preflight
@@ -35,16 +35,6 @@ def main() -> int:
     from model_host.runtime import Runtime
 
     runtime = Runtime(settings)
-
-    def load() -> None:
-        try:
-            runtime.load()
-        except Exception:  # noqa: BLE001 - whatever it is, the server must not stay up half-loaded
-            log.exception("loading the models failed; stopping")
-            logging.shutdown()
-            os._exit(3)
-
-    threading.Thread(target=load, name="model-loader", daemon=True).start()
     log.info("listening on http://%s:%d (models loading)", settings.host, settings.port)
     uvicorn.run(create_app(runtime), host=settings.host, port=settings.port, log_level="warning",
                 timeout_graceful_shutdown=5)

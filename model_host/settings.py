@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # the repository's .state/ even when TEAMLENS_STATE_DIR points a test instance elsewhere.
 INSTALL = ROOT / ".state"
 MODELS_DIR = INSTALL / "models"
+# Logs belong to the stack instance (a test instance keeps its own).
+LOGS_DIR = Path(os.environ.get("TEAMLENS_STATE_DIR") or INSTALL) / "logs"
 VENV = INSTALL / "venvs" / "model-host"
 
 # Names that select a packaged default (assembled by `model_host.weights` into the models folder).
@@ -101,14 +103,19 @@ class Settings:
     # else PyTorch in embedding_dtype.
     embedding_backend: str = "auto"
     context_tokens: int = 4096
-    # GGUF models: tokens drafted by prompt lookup and checked in one forward pass; 0 decodes one at a time.
+    # GGUF models: tokens drafted by n-gram lookup in the context and checked in one forward pass; 0: off.
     draft_tokens: int = 6
+    # Generations decoded together (llama-server's parallel slots); batch work holds at most slots - 1.
+    chat_slots: int = 4
+    # The engine binary (default: the llama-server compiled for this machine by model_host/install.py).
+    engine_binary: str = ""
     # Limits (each 4xx names the limit that was hit).
     max_request_bytes: int = 8 * 1024 * 1024
     max_embedding_inputs: int = 2048
     max_input_chars: int = 32_000
     max_completion_tokens: int = 2048
-    chat_queue_size: int = 4
+    chat_queue_size: int = 4  # questions (interactive requests) waiting for a slot; beyond it, 503
+    batch_queue_size: int = 256  # batch requests waiting for a slot (they wait rather than fail)
     # Embedding micro-batching: wait this long for more requests, up to this many texts a batch.
     batch_wait_ms: int = 1
     batch_max_texts: int = 256
@@ -138,6 +145,9 @@ class Settings:
             max_input_chars=parse_int("MODEL_HOST_MAX_INPUT_CHARS", get("MODEL_HOST_MAX_INPUT_CHARS", "32000")),
             max_completion_tokens=parse_int("MODEL_HOST_MAX_COMPLETION_TOKENS", get("MODEL_HOST_MAX_COMPLETION_TOKENS", "2048")),
             chat_queue_size=parse_int("MODEL_HOST_CHAT_QUEUE", get("MODEL_HOST_CHAT_QUEUE", "4"), 0),
+            batch_queue_size=parse_int("MODEL_HOST_BATCH_QUEUE", get("MODEL_HOST_BATCH_QUEUE", "256"), 0),
+            chat_slots=parse_int("MODEL_HOST_CHAT_SLOTS", get("MODEL_HOST_CHAT_SLOTS", "4")),
+            engine_binary=get("MODEL_HOST_ENGINE_BIN", ""),
             batch_wait_ms=parse_int("MODEL_HOST_BATCH_WAIT_MS", get("MODEL_HOST_BATCH_WAIT_MS", "1"), 0),
             batch_max_texts=parse_int("MODEL_HOST_BATCH_MAX_TEXTS", get("MODEL_HOST_BATCH_MAX_TEXTS", "256")),
             embedding_cache=parse_int("MODEL_HOST_EMBEDDING_CACHE", get("MODEL_HOST_EMBEDDING_CACHE", "4096"), 0),

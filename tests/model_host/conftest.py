@@ -15,8 +15,8 @@ from devstack.processes import Service, port_in_use, stop
 
 SERVICE = Service("model-host-test")
 PREFERRED_PORT = 8092
-# A short queue so the overload test can fill it with two requests.
-TEST_ENV = {"MODEL_HOST_CHAT_QUEUE": "1"}
+# Two slots (batch may hold one) and a question queue of one, so the load tests can fill them.
+TEST_ENV = {"MODEL_HOST_CHAT_QUEUE": "1", "MODEL_HOST_CHAT_SLOTS": "2"}
 
 
 def free_port() -> int:

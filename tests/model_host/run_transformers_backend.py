@@ -10,9 +10,8 @@ import sys
 import threading
 import time
 
-from model_host.chat_queue import Cancelled
 from model_host.chat_transformers import TransformersChat
-from model_host.generation import GenerationParams
+from model_host.generation import Cancelled, GenerationParams
 from model_host.prompting import stablelm_ja_alpha_prompt
 
 

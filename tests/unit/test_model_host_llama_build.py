@@ -1,4 +1,4 @@
-"""model_host.llama_build: the llama.cpp compile flags follow the CPU, never AMX; wheels are kept per flag set."""
+"""model_host.llama_build: the llama.cpp compile flags follow the CPU, never AMX; the server is kept per flag set."""
 from __future__ import annotations
 
 import pytest
@@ -47,15 +47,17 @@ def test_cpu_flags_read_from_cpuinfo(tmp_path):
     assert llama_build.cpu_flags(tmp_path / "missing") == frozenset()
 
 
-def test_a_wheel_folder_per_version_flags_and_python(tmp_path):
-    a = llama_build.wheel_dir("0.3.36", "-DGGML_AVX2=ON", "3.11", tmp_path)
-    assert a == llama_build.wheel_dir("0.3.36", "-DGGML_AVX2=ON", "3.11", tmp_path)
-    assert a != llama_build.wheel_dir("0.3.36", "-DGGML_AVX2=OFF", "3.11", tmp_path)
-    assert a != llama_build.wheel_dir("0.3.37", "-DGGML_AVX2=ON", "3.11", tmp_path)
-    assert llama_build.built_wheel(a) is None
+def test_a_server_folder_per_version_and_flags(tmp_path):
+    a = llama_build.server_dir("0.3.36", "-DGGML_AVX2=ON", tmp_path)
+    assert a == llama_build.server_dir("0.3.36", "-DGGML_AVX2=ON", tmp_path)
+    assert a != llama_build.server_dir("0.3.36", "-DGGML_AVX2=OFF", tmp_path)
+    assert a != llama_build.server_dir("0.3.37", "-DGGML_AVX2=ON", tmp_path)
+    assert llama_build.built_server(a) is None
     a.mkdir(parents=True)
-    (a / "llama_cpp_python-0.3.36-cp311-cp311-linux_x86_64.whl").write_bytes(b"")
-    assert llama_build.built_wheel(a).name.startswith("llama_cpp_python-0.3.36")
+    (a / "llama-server").write_bytes(b"")
+    assert llama_build.built_server(a) is None  # not executable: an interrupted copy
+    (a / "llama-server").chmod(0o755)
+    assert llama_build.built_server(a) == a / "llama-server"
 
 
 def test_the_pinned_version_comes_from_the_requirements(tmp_path):

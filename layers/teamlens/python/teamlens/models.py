@@ -26,8 +26,15 @@ def served_model(base_url: str, kind: Literal["embedding", "chat"], api_key: str
     return ids[0]
 
 
-def chat_model(base_url: str, *, model: str | None = None, temperature: float = 0.0, max_tokens: int = 256,
-               timeout: float = 25.0, max_retries: int = 1, api_key: str = "teamlens-local", **kwargs):
+# The model host serves people's questions before batch work (summaries, reviews, reports): each request
+# says which it is. Other OpenAI-compatible servers ignore the header.
+PRIORITY_HEADER = "X-Teamlens-Priority"
+Priority = Literal["interactive", "batch"]
+
+
+def chat_model(base_url: str, *, priority: Priority, model: str | None = None, temperature: float = 0.0,
+               max_tokens: int = 256, timeout: float = 25.0, max_retries: int = 1, api_key: str = "teamlens-local",
+               **kwargs):
     """A LangChain `ChatOpenAI` bound to the model host (or any OpenAI-compatible endpoint)."""
     from langchain_openai import ChatOpenAI  # heavy import, only where chat is used
 
@@ -35,4 +42,5 @@ def chat_model(base_url: str, *, model: str | None = None, temperature: float = 
         raise ModelHostUnavailable("MODEL_HOST_URL is not set: the stack does not know where the model host runs")
     return ChatOpenAI(base_url=base_url.rstrip("/") + "/v1", api_key=api_key,
                       model=model or served_model(base_url, "chat", api_key), temperature=temperature,
-                      max_tokens=max_tokens, timeout=timeout, max_retries=max_retries, **kwargs)
+                      max_tokens=max_tokens, timeout=timeout, max_retries=max_retries,
+                      default_headers={PRIORITY_HEADER: priority}, **kwargs)

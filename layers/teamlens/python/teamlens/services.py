@@ -41,7 +41,7 @@ def retriever() -> Retriever:
 def chat():
     # No client retries: a retry after a timeout would run past the API's 29 s limit (a 502 instead of an
     # answer). The asker sets each call's timeout from its deadline and falls back to the evidence.
-    return chat_model(settings().model_host_url, max_tokens=256, max_retries=0)
+    return chat_model(settings().model_host_url, priority="interactive", max_tokens=256, max_retries=0)
 
 
 @lru_cache(maxsize=1)

@@ -43,7 +43,9 @@ def backlog():
 
 
 def writer(max_tokens: int = 160):
-    """The chat model for narrative text: a job can wait longer than an API request, and retries once."""
+    """The chat model for narrative text: batch work, which waits for a slot the model host keeps free for
+    people's questions; a job can wait longer than an API request, and retries."""
     from teamlens.models import chat_model
 
-    return chat_model(settings().model_host_url, max_tokens=max_tokens, timeout=120.0, max_retries=2)
+    return chat_model(settings().model_host_url, priority="batch", max_tokens=max_tokens, timeout=300.0,
+                      max_retries=2)
