@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import logging
-import os
 import signal
 import socket
 import subprocess
@@ -43,12 +42,21 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+def _libc_prctl():
     try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except OSError:
-        pass
-    os.setsid()
+        return ctypes.CDLL(None, use_errno=True).prctl  # resolved in the parent: no dlopen after fork
+    except (OSError, AttributeError):  # not Linux
+        return None
+
+
+_PRCTL = _libc_prctl()
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    # Only a system call: nothing that could take a lock another thread of the parent held at fork.
+    # The child stays in the host's process group, so the launcher's group kill reaches it too.
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def log_tail(path: Path, lines: int = 15) -> str:
@@ -87,7 +95,8 @@ class EngineProcess:
             out.write(f"\n==> {time.strftime('%Y-%m-%d %H:%M:%S')} starting: {' '.join(self.command)}\n".encode())
             out.flush()
             self._proc = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, stdout=out,
-                                          stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+                                          stderr=subprocess.STDOUT,
+                                          preexec_fn=_die_with_parent)  # noqa: PLW1509 - a bare syscall
         log.info("chat engine started (pid %d, port %d, log %s)", self._proc.pid, self.port, self.log_path)
 
     async def _wait_healthy(self, client: httpx.AsyncClient) -> None:
@@ -126,7 +135,7 @@ class EngineProcess:
             return True
         try:
             await asyncio.wait_for(self._healthy.wait(), timeout)
-        except (asyncio.TimeoutError, TimeoutError):
+        except TimeoutError:
             return False
         return self.available
 

@@ -132,13 +132,13 @@ def installed_server() -> Path | None:
 
 
 def ensure_llama_server(py: Path, build_args: str | None = None) -> Path:
-    """llama-server compiled with this CPU's flags: from its folder, else compiled into it (~8 min on 2
+    """llama-server compiled with this CPU's flags: from its folder, else compiled into it (~5 min on 2
     cores, once per machine) from the llama.cpp sources in the pinned llama-cpp-python sdist."""
     args = llama_build.build_args() if build_args is None else build_args
     version, folder = engine_folder(args)
     if (binary := llama_build.built_server(folder)) is not None:
         return binary
-    log(f"compiling llama-server from llama-cpp-python {version}'s llama.cpp (~8 min on 2 cores, once per machine)")
+    log(f"compiling llama-server from llama-cpp-python {version}'s llama.cpp (~5 min on 2 cores, once per machine)")
     # Built next to its folder and renamed into place, so an interrupted compile never looks finished.
     staging = folder.with_name(f"{folder.name}.partial-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)

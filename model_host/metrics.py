@@ -69,7 +69,7 @@ class Metrics:
                 by_path.setdefault(path, {})[str(status)] = n
             return {
                 "uptime_s": round(time.time() - self.started, 1),
-                "rss_mb": round(_rss_bytes() / 2**20, 1),
+                "rss_mb": round(rss_bytes() / 2**20, 1),
                 "requests": by_path,
                 "queue": {"chat_waiting": chat_waiting, "chat_running": chat_running,
                           "chat_limit": chat_queue_limit, "chat_rejected": chat_rejected,
@@ -102,10 +102,13 @@ def _ratio(a: float, b: float) -> float:
     return round(a / b, 2) if b else 0.0
 
 
-def _rss_bytes() -> int:
+def rss_bytes(pid: int | None = None) -> int:
+    """Resident memory of a process (this one by default); 0 when it is gone."""
     try:
         import psutil
 
-        return psutil.Process(os.getpid()).memory_info().rss
+        return psutil.Process(pid or os.getpid()).memory_info().rss
     except ImportError:  # pragma: no cover - psutil is pinned in requirements
+        return 0
+    except psutil.Error:  # the engine exited between the check and the read
         return 0

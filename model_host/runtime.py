@@ -13,7 +13,7 @@ from model_host.embeddings import SentenceTransformerEmbedder, resolve_backend
 from model_host.engine_process import EngineError, EngineProcess, free_port
 from model_host.errors import not_ready
 from model_host.generation import ChatEngine, GenerationParams
-from model_host.metrics import Metrics
+from model_host.metrics import Metrics, rss_bytes
 from model_host.priority import PriorityGate
 from model_host.settings import LOGS_DIR, Settings
 
@@ -165,7 +165,8 @@ class Runtime:
         if gate is not None:
             snap["queue"].update(gate.snapshot())
         if self.engine is not None:
-            snap["engine"] = self.engine.health()
+            snap["engine"] = {**self.engine.health(), "rss_mb": round(rss_bytes(self.engine.pid) / 2**20, 1)}
+            snap["rss_mb_with_engine"] = round(snap["rss_mb"] + snap["engine"]["rss_mb"], 1)
         snap["models"] = {
             "ready": self.ready, "load_s": round(self.load_seconds or 0.0, 2),
             "embedding": self.embedder.model_id if self.embedder else self.settings.embedding_model_id,

@@ -230,3 +230,30 @@ def test_model_host_down_is_503_with_retry_after(ready, full_stack):
         assert status == 503, body
     finally:
         model_host.start(Ports().model_host)
+
+
+def test_a_question_is_answered_by_the_model_while_batch_work_runs(ready, full_stack):
+    """A review (model findings on) and a channel summary hold the model host's batch slots; a question
+    asked meanwhile still gets the model's answer, not the evidence-only fallback, and the jobs succeed."""
+    import httpx
+
+    def queue() -> dict:
+        return httpx.get(f"{full_stack['model_host_url'].rstrip('/')}/metrics", timeout=10).json()["queue"]
+
+    jobs = [ready.call("POST", "/reviews", {"project": "kumo/booking-web", "iid": 19})[1]["job_id"],
+            ready.call("POST", "/summaries", {"channel": "dev-backend", "since": "2026-11-16T00:00:00+09:00",
+                                              "until": "2026-11-23T00:00:00+09:00"})[1]["job_id"]]
+    deadline = time.monotonic() + 120
+    while queue()["batch_running"] < 1:
+        assert time.monotonic() < deadline, "no batch work reached the model host"
+        time.sleep(0.5)
+    status, body = ask(ready, "What is the new v2.4 release date?")
+    assert status == 200, body
+    assert body["status"] == "answered", body
+    assert body["citations"]
+    for job_id in jobs:
+        deadline = time.monotonic() + 600
+        while (job := ready.call("GET", f"/jobs/{job_id}")[1])["status"] == "RUNNING":
+            assert time.monotonic() < deadline, job
+            time.sleep(2)
+        assert job["status"] == "SUCCEEDED", job
