@@ -26,7 +26,7 @@ if __package__ in (None, ""):  # run as a script: make `model_host` importable
 
 from model_host import llama_build  # noqa: E402
 from model_host.packaged import PACKAGED  # noqa: E402
-from model_host.settings import MODELS_DIR, ROOT, VENV, Settings, parse_bool  # noqa: E402
+from model_host.settings import DEFAULT_EMBEDDING_MODEL, DEFAULT_LLM_MODEL, MODELS_DIR, ROOT, VENV, Settings, parse_bool  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REQUIREMENTS = HERE / "requirements.txt"
@@ -174,13 +174,22 @@ def ensure_llama_server(py: Path, build_args: str | None = None) -> Path:
     return llama_build.built_server(folder)  # type: ignore[return-value]
 
 
-def missing_models(models_dir: Path = MODELS_DIR) -> list[str]:
-    return [name for name, m in sorted(PACKAGED.items()) if not m.is_assembled(models_dir)]
+def wanted_models(settings: Settings | None) -> set[str]:
+    """The defaults (the test suite runs on them), plus the packaged models the settings select."""
+    names = {DEFAULT_EMBEDDING_MODEL, DEFAULT_LLM_MODEL}
+    if settings is not None:
+        names |= {settings.embedding_model, settings.llm_model} & set(PACKAGED)
+    return names
 
 
-def ensure_weights(venv: Path = VENV, models_dir: Path = MODELS_DIR) -> bool:
+def missing_models(models_dir: Path = MODELS_DIR, names: set[str] | None = None) -> list[str]:
+    names = set(PACKAGED) if names is None else names
+    return [name for name, m in sorted(PACKAGED.items()) if name in names and not m.is_assembled(models_dir)]
+
+
+def ensure_weights(venv: Path = VENV, models_dir: Path = MODELS_DIR, names: set[str] | None = None) -> bool:
     """Assemble missing packaged models (in the venv: conversion needs numpy and transformers)."""
-    missing = missing_models(models_dir)
+    missing = missing_models(models_dir, names)
     if not missing:
         return False
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
@@ -207,15 +216,16 @@ def install_lock(venv: Path = VENV):
 
 def ensure_installed(use_gpu: bool | None = None) -> None:
     """Venv and weights in place; raises InstallError with what to do when something fails."""
+    try:
+        settings: Settings | None = Settings.from_env()
+    except ValueError:  # an invalid combination is reported when the server starts
+        settings = None
     if use_gpu is None:
-        try:
-            use_gpu = Settings.from_env().use_gpu
-        except ValueError:  # an invalid combination is reported when the server starts
-            use_gpu = parse_bool("USE_GPU", os.environ.get("USE_GPU", "false"))
+        use_gpu = settings.use_gpu if settings else parse_bool("USE_GPU", os.environ.get("USE_GPU", "false"))
     with install_lock():
         ensure_venv(use_gpu)
         ensure_llama_server(venv_python())
-        ensure_weights()
+        ensure_weights(names=wanted_models(settings))
 
 
 def main() -> int:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from model_host.llama_build import build_args
 from model_host.packaged import PACKAGED
-from model_host.settings import DEFAULT_EMBEDDING_MODEL, DEFAULT_LLM_MODEL, ConfigError, Settings
+from model_host.settings import DEFAULT_EMBEDDING_MODEL, ConfigError, Settings
 
 PLACE_WEIGHTS = "see 'Production weights' in model_host/README.md"
 
@@ -41,9 +41,9 @@ def check_embedding_model(s: Settings) -> None:
 
 
 def check_chat_model(s: Settings) -> None:
-    if s.llm_model == DEFAULT_LLM_MODEL:
-        if not PACKAGED[DEFAULT_LLM_MODEL].is_assembled(s.models_dir):
-            raise ConfigError(f"the packaged chat model is not assembled in {s.models_dir}: "
+    if s.llm_is_packaged:
+        if not PACKAGED[s.llm_model].is_assembled(s.models_dir):
+            raise ConfigError(f"the packaged chat model {s.llm_model} is not assembled in {s.models_dir}: "
                               "run `python3 model_host/install.py` (or `make install`)")
         return
     ref = s.llm_model

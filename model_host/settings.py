@@ -19,7 +19,7 @@ MODELS_DIR = INSTALL / "models"
 LOGS_DIR = Path(os.environ.get("TEAMLENS_STATE_DIR") or INSTALL) / "logs"
 VENV = INSTALL / "venvs" / "model-host"
 
-# Names that select a packaged default (assembled by `model_host.weights` into the models folder).
+# Names that select a packaged model (assembled by `model_host.weights` into the models folder).
 DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
 DEFAULT_LLM_MODEL = "qwen2.5-coder-0.5b-instruct"
 
@@ -175,8 +175,14 @@ class Settings:
             )
 
     @property
+    def llm_is_packaged(self) -> bool:
+        from model_host.packaged import PACKAGED_CHAT
+
+        return self.llm_model in PACKAGED_CHAT
+
+    @property
     def llm_is_gguf(self) -> bool:
-        return self.llm_model == DEFAULT_LLM_MODEL or self.llm_model.lower().endswith(".gguf")
+        return self.llm_is_packaged or self.llm_model.lower().endswith(".gguf")
 
     def embedding_source(self) -> str:
         """A local folder or a hub id (loaded from the local Hugging Face cache, offline)."""
@@ -185,8 +191,10 @@ class Settings:
         return self.embedding_model
 
     def llm_source(self) -> str:
-        if self.llm_model == DEFAULT_LLM_MODEL:
-            return str(self.models_dir / f"{DEFAULT_LLM_MODEL}-q4.gguf")
+        if self.llm_is_packaged:
+            from model_host.packaged import PACKAGED_CHAT
+
+            return str(PACKAGED_CHAT[self.llm_model].output_path(self.models_dir))
         return self.llm_model
 
     @property

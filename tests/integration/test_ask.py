@@ -234,8 +234,11 @@ def test_model_host_down_is_503_with_retry_after(ready, full_stack):
 
 def test_a_question_is_answered_by_the_model_while_batch_work_runs(ready, full_stack):
     """A review (model findings on) and a channel summary hold the model host's batch slots; a question
-    asked meanwhile still gets the model's answer, not the evidence-only fallback, and the jobs succeed."""
+    asked meanwhile still gets the model's answer, not the fallback for a busy model, and the jobs succeed.
+    (The small model's answer may still be replaced by the quoted facts when it fails the answer checks,
+    as it is on an idle host: that is its quality, measured by bench.ask, not the serving.)"""
     import httpx
+    from teamlens.ask.replies import MODEL_BUSY
 
     def queue() -> dict:
         return httpx.get(f"{full_stack['model_host_url'].rstrip('/')}/metrics", timeout=10).json()["queue"]
@@ -249,8 +252,9 @@ def test_a_question_is_answered_by_the_model_while_batch_work_runs(ready, full_s
         time.sleep(0.5)
     status, body = ask(ready, "What is the new v2.4 release date?")
     assert status == 200, body
-    assert body["status"] == "answered", body
-    assert body["citations"]
+    assert body["status"] in ("answered", "sources_only") and body["citations"], body
+    assert not body["answer"].startswith(MODEL_BUSY["en"]), body
+    assert queue()["interactive_rejected"] == 0
     for job_id in jobs:
         deadline = time.monotonic() + 600
         while (job := ready.call("GET", f"/jobs/{job_id}")[1])["status"] == "RUNNING":

@@ -12,7 +12,7 @@ from model_host.settings import ConfigError, Settings, parse_bool, parse_quantiz
 @pytest.fixture
 def env(monkeypatch, tmp_path):
     for name in ("EMBEDDING_MODEL", "LLM_MODEL", "USE_GPU", "QUANTIZATION", "MODEL_HOST_PORT",
-                 "MODEL_HOST_CHAT_QUEUE", "MODEL_HOST_DRAFT_TOKENS"):
+                 "MODEL_HOST_CHAT_QUEUE", "MODEL_HOST_DRAFT_TOKENS", "MODEL_HOST_CHAT_SLOTS"):
         monkeypatch.delenv(name, raising=False)
     dotenv = tmp_path / ".env"
     dotenv.write_text("")
@@ -98,3 +98,27 @@ def test_every_packaged_model_is_pinned():
         assert len(model.source_sha256) == 64 and model.licence
         for part in model.parts:
             assert len(part.wheel_sha256) == 64 and part.version
+
+
+def test_the_packaged_15b_chat_model_is_selected_by_name(env, tmp_path):
+    from model_host.install import wanted_models
+    from model_host.packaged import QWEN_CODER_15B
+
+    _, dotenv = env
+    dotenv.write_text("LLM_MODEL=qwen2.5-coder-1.5b-instruct\nMODEL_HOST_MODELS_DIR=/m\n")
+    s = Settings.from_env(dotenv)
+    assert s.llm_is_packaged and s.llm_is_gguf
+    assert s.llm_source() == f"/m/{QWEN_CODER_15B.output}"
+    assert s.llm_model_id == "qwen2.5-coder-1.5b-instruct"
+    # Installed: the selected model beside the defaults the tests run on; not every packaged model.
+    assert QWEN_CODER_15B.name in wanted_models(s)
+    assert QWEN_CODER_15B.name not in wanted_models(Settings.from_env(tmp_path / "none.env"))
+
+
+def test_chat_slots_and_queues(env):
+    monkeypatch, dotenv = env
+    s = Settings.from_env(dotenv)
+    assert (s.chat_slots, s.chat_queue_size, s.batch_queue_size) == (4, 4, 256)
+    monkeypatch.setenv("MODEL_HOST_CHAT_SLOTS", "0")
+    with pytest.raises(ConfigError, match="MODEL_HOST_CHAT_SLOTS=0 must be at least 1"):
+        Settings.from_env(dotenv)
