@@ -29,6 +29,10 @@ def main() -> int:
         print(f"model host cannot start: {exc}", file=sys.stderr, flush=True)
         return 2
 
+    from model_host.cpu_priority import raise_cpu_priority
+
+    raise_cpu_priority(settings.nice)  # before the engine starts: it inherits the process's nice value
+
     import uvicorn
 
     from model_host.app import create_app

@@ -66,6 +66,16 @@ def parse_int(name: str, value: str, minimum: int = 1) -> int:
     return n
 
 
+def parse_nice(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise ConfigError(f"MODEL_HOST_NICE={value!r} is not an integer") from None
+    if not -20 <= n <= 19:
+        raise ConfigError(f"MODEL_HOST_NICE={n} must be between -20 and 19")
+    return n
+
+
 def parse_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
     v = value.strip().lower()
     if v not in choices:
@@ -109,6 +119,8 @@ class Settings:
     chat_slots: int = 4
     # The engine binary (default: the llama-server compiled for this machine by model_host/install.py).
     engine_binary: str = ""
+    # CPU share under contention (model_host/cpu_priority.py): a nice value, -20..19; 0 leaves it alone.
+    nice: int = -10
     # Limits (each 4xx names the limit that was hit).
     max_request_bytes: int = 8 * 1024 * 1024
     max_embedding_inputs: int = 2048
@@ -148,6 +160,7 @@ class Settings:
             batch_queue_size=parse_int("MODEL_HOST_BATCH_QUEUE", get("MODEL_HOST_BATCH_QUEUE", "256"), 0),
             chat_slots=parse_int("MODEL_HOST_CHAT_SLOTS", get("MODEL_HOST_CHAT_SLOTS", "4")),
             engine_binary=get("MODEL_HOST_ENGINE_BIN", ""),
+            nice=parse_nice(get("MODEL_HOST_NICE", "-10")),
             batch_wait_ms=parse_int("MODEL_HOST_BATCH_WAIT_MS", get("MODEL_HOST_BATCH_WAIT_MS", "1"), 0),
             batch_max_texts=parse_int("MODEL_HOST_BATCH_MAX_TEXTS", get("MODEL_HOST_BATCH_MAX_TEXTS", "256")),
             embedding_cache=parse_int("MODEL_HOST_EMBEDDING_CACHE", get("MODEL_HOST_EMBEDDING_CACHE", "4096"), 0),

@@ -122,3 +122,11 @@ def test_chat_slots_and_queues(env):
     monkeypatch.setenv("MODEL_HOST_CHAT_SLOTS", "0")
     with pytest.raises(ConfigError, match="MODEL_HOST_CHAT_SLOTS=0 must be at least 1"):
         Settings.from_env(dotenv)
+
+
+def test_nice_is_bounded(env):
+    monkeypatch, dotenv = env
+    assert Settings.from_env(dotenv).nice == -10
+    monkeypatch.setenv("MODEL_HOST_NICE", "-21")
+    with pytest.raises(ConfigError, match="MODEL_HOST_NICE=-21 must be between -20 and 19"):
+        Settings.from_env(dotenv)
