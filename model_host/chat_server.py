@@ -87,9 +87,13 @@ class LlamaServerChat:
     def format_prompt(self, messages: list[dict[str, Any]]) -> str:
         return render_chat_template(self._template, messages, bos_token=self._bos, eos_token=self._eos)
 
-    async def _post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+    async def _wait_for_engine(self) -> None:
+        """A restarting engine is waited for a little; longer, the request is refused (503)."""
         if not self.engine.available and not await self.engine.wait_available(timeout=10.0):
             raise EngineUnavailable(self.engine.state)
+
+    async def _post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        await self._wait_for_engine()
         try:
             resp = await self._client.post(path, json=body)
         except httpx.TransportError as exc:
@@ -117,8 +121,7 @@ class LlamaServerChat:
             body["seed"] = params.seed
         if params.schema is not None or params.json_mode:
             body["json_schema"] = params.schema if params.schema is not None else {"type": "object"}
-        if not self.engine.available and not await self.engine.wait_available(timeout=10.0):
-            raise EngineUnavailable(self.engine.state)
+        await self._wait_for_engine()
         started = time.perf_counter()
         first: float | None = None
         pieces: list[str] = []

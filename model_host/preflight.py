@@ -77,18 +77,23 @@ def check_hardware(s: Settings) -> None:
                               "model_host/install.py` (installs model_host/requirements-gpu.txt)") from None
 
 
-def check_engine(s: Settings) -> None:
-    if not s.llm_is_gguf:
-        return
+def engine_binary(s: Settings) -> Path:
+    """The llama-server to run: MODEL_HOST_ENGINE_BIN, else the one compiled for this machine."""
     if s.engine_binary:
         if not Path(s.engine_binary).is_file():
             raise ConfigError(f"MODEL_HOST_ENGINE_BIN={s.engine_binary} does not exist")
-        return
+        return Path(s.engine_binary)
     from model_host.install import installed_server
 
-    if installed_server() is None:
+    if (binary := installed_server()) is None:
         raise ConfigError("llama-server is not compiled for this machine yet: run `make install` (or point "
                           "MODEL_HOST_ENGINE_BIN at a llama-server binary)")
+    return binary
+
+
+def check_engine(s: Settings) -> None:
+    if s.llm_is_gguf:
+        engine_binary(s)
 
 
 def preflight(s: Settings) -> None:

@@ -6,11 +6,10 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from model_host.batching import MicroBatcher
 from model_host.embeddings import SentenceTransformerEmbedder, resolve_backend
-from model_host.engine_process import EngineError, EngineProcess, free_port
+from model_host.engine_process import EngineProcess, free_port
 from model_host.errors import not_ready
 from model_host.generation import ChatEngine, GenerationParams
 from model_host.metrics import Metrics, rss_bytes
@@ -21,22 +20,12 @@ log = logging.getLogger("model_host")
 SHORT_PASSAGE_CHARS = 300  # passages this short are kept in the embedding cache (see Runtime._cacheable)
 
 
-def engine_binary(s: Settings) -> Path:
-    if s.engine_binary:
-        return Path(s.engine_binary)
-    from model_host.install import installed_server
-
-    if (binary := installed_server()) is None:
-        raise EngineError("llama-server is not compiled for this machine yet: run `make install` "
-                          "(or point MODEL_HOST_ENGINE_BIN at a llama-server binary)")
-    return binary
-
-
 async def start_chat_engine(s: Settings) -> ChatEngine:
     """GGUF models: llama-server as a supervised child (continuous batching over `chat_slots`). Others
     (transformers, e.g. the seed's StableLM in 4-bit on a GPU): in process, one generation at a time."""
     if s.llm_is_gguf:
         from model_host.chat_server import LlamaServerChat, server_command
+        from model_host.preflight import engine_binary
 
         port = free_port()
         command = server_command(engine_binary(s), s.llm_source(), port=port, slots=s.chat_slots,
