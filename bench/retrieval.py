@@ -123,13 +123,24 @@ def evaluate(retriever, questions: list[dict], *, keyword_weight: float | None =
             "misses": [q["id"] for q, r in zip(questions, ranks) if r is None]}
 
 
-def retriever_for(info: dict):
+def embedders(info: dict):
+    """(fast, index): the model host's default embedder (the router, the evidence pre-ranking) and the
+    index's, as the stack's Lambdas build them (the index's model is the one the stack's /health reports)."""
+    from devstack import api_client
     from teamlens.embeddings import Embedder
+
+    _, health = api_client.call(info, "GET", "/health")
+    fast = Embedder(info["model_host_url"])
+    name = health.get("index_embedding_model")
+    return fast, (Embedder(info["model_host_url"], name) if name else fast)
+
+
+def retriever_for(info: dict):
     from teamlens.retrieval.search import Retriever
     from teamlens.vectorstore import VectorStore
 
-    embedder = Embedder(info["model_host_url"])
-    return Retriever(embedder, VectorStore(info["chroma_url"], embedder.model))
+    index = embedders(info)[1]
+    return Retriever(index, VectorStore(info["chroma_url"], index.model))
 
 
 def main() -> int:

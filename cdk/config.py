@@ -29,6 +29,7 @@ LOCAL_DEFAULTS = {
     "CHROMADB_PORT": "8001",
     "VECTOR_STORE": "chroma",
     "ANSWER_LEAD": "on",
+    "INDEX_EMBEDDING_MODEL": "embeddinggemma-300m",
 }
 
 API_KEY = re.compile(r"[A-Za-z0-9_-]{20,128}")  # API Gateway takes at least 20 characters
@@ -60,6 +61,7 @@ class StackConfig:
     chroma_url: str
     vector_store: str
     answer_lead: bool
+    index_embedding_model: str  # the model host's model for the index; "" for the host's default one
     sources: tuple[SourceSecret, ...]
     # LocalStack only: the REST API's id and its key's value, fixed so the URL and the key a client holds
     # stay valid across restarts and redeploys. On AWS the id is assigned and the key generated.
@@ -110,6 +112,9 @@ class StackConfig:
             # The chat endpoint continues an answer started for it (the model host, vLLM); off for one that
             # cannot (OpenAI's own API refuses the parameter).
             answer_lead=_bool(value("ANSWER_LEAD") or None, True),
+            # EmbeddingGemma on the model host embeds the index and orders /ask's evidence; empty or "none"
+            # (as the model host reads it) for a host without it: e5, its default model, does both.
+            index_embedding_model=_optional(str(values.get("INDEX_EMBEDDING_MODEL", "embeddinggemma-300m") or "")),
             sources=(
                 SourceSecret("gitlab", value("GITLAB_URL"), token("GITLAB_TOKEN"),
                              _extra(local, webhook_token=value("GITLAB_WEBHOOK_TOKEN"))),
@@ -120,6 +125,10 @@ class StackConfig:
             api_id=api_id,
             api_key=api_key,
         )
+
+
+def _optional(name: str) -> str:
+    return "" if name.strip().lower() in ("none", "off", "") else name.strip()
 
 
 def _extra(local: bool, **values: str) -> tuple[tuple[str, str], ...]:

@@ -32,6 +32,7 @@ class TeamlensStack(cdk.Stack):
             "CHROMA_URL": config.chroma_url,
             "VECTOR_STORE": config.vector_store,
             "ANSWER_LEAD": "on" if config.answer_lead else "off",
+            "INDEX_EMBEDDING_MODEL": config.index_embedding_model,
             **{f"{name.upper()}_SECRET_ARN": s.secret_arn for name, s in secrets.secrets.items()},
         }
 

@@ -76,6 +76,14 @@ def up(ports: Ports, *, with_sidecars: bool = True, with_demo: bool = True) -> t
             print(f"  {s['source']:8} {s['status']:8} objects={counts.get('indexed_objects', 0)} "
                   f"chunks={counts.get('indexed_chunks', 0)}" + (f"  error: {s['error']}" if s.get("error") else ""))
         print(f"  run {run['run_id']} {run['status']} in {time.time() - t_ingest:.0f}s")
+    if with_sidecars and (stale := _index_built_with_other_model(info)):
+        # The index's model changed (an upgrade, or INDEX_EMBEDDING_MODEL): its vectors cannot be searched
+        # with the new one, so it is rebuilt from the raw data the stack keeps.
+        _step(f"rebuilding the vector index for its new embedding model ({stale})")
+        t_ingest = time.time()
+        run = api_client.ingest_and_wait(info, path="/reindex")
+        changed = True
+        print(f"  run {run['run_id']} {run['status']} in {time.time() - t_ingest:.0f}s")
     print(f"\nteamlens is up in {time.time() - t0:.0f}s  (outputs in {paths.STACK_JSON})")
     print(f"  API URL : {info['api_url']}")
     print(f"  API key : {info['api_key']}")
@@ -145,6 +153,16 @@ def status() -> int:
         info = json.loads(paths.STACK_JSON.read_text())
         print(f"\nAPI URL: {info.get('api_url')}")
     return 0
+
+
+def _index_built_with_other_model(info: dict) -> str:
+    """"<built with> → <configured>" when the index was built with another model than the stack's, else ""."""
+    status, health = api_client.call(info, "GET", "/health")
+    wanted = health.get("index_embedding_model") if status == 200 else None
+    if not wanted or not info.get("chroma_url"):
+        return ""  # the model host's default model: nothing to compare without asking it
+    built = chroma.index_models(info["chroma_url"])  # empty too after a rebuild that did not finish
+    return f"{', '.join(sorted(built)) or 'nothing'} → {wanted}" if built != {wanted} else ""
 
 
 def _step(text: str) -> None:

@@ -21,10 +21,11 @@ def call(info: dict, method: str, path: str, body: Any = None, timeout: float = 
         return err.code, json.loads(err.read() or b"{}")
 
 
-def ingest_and_wait(info: dict, timeout: float = 600) -> dict:
-    status, body = call(info, "POST", "/ingest", {})
+def ingest_and_wait(info: dict, timeout: float = 600, *, path: str = "/ingest") -> dict:
+    """Start an ingestion (or, with path="/reindex", a rebuild of the index from the raw data) and wait."""
+    status, body = call(info, "POST", path, {})
     if status != 202:
-        raise DevstackError(f"POST /ingest answered {status}: {body}")
+        raise DevstackError(f"POST {path} answered {status}: {body}")
     deadline = time.time() + timeout
     while time.time() < deadline:
         status, run = call(info, "GET", f"/ingest/runs/{body['run_id']}")

@@ -34,3 +34,14 @@ def start_chroma(port: int) -> str:
 
 def stop_chroma() -> bool:
     return stop(SERVICE)
+
+
+def index_models(url: str) -> set[str]:
+    """The embedding models the stack's collections were built with (each collection records its own)."""
+    import chromadb
+    from urllib.parse import urlparse
+
+    u = urlparse(url)
+    client = chromadb.HttpClient(host=u.hostname or "127.0.0.1", port=u.port or 8000)
+    return {str((c.metadata or {}).get("embedding_model")) for c in client.list_collections()
+            if c.name.startswith("teamlens_") and (c.metadata or {}).get("embedding_model")}

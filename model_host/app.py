@@ -79,6 +79,8 @@ def create_app(rt: Runtime, *, exit_on_load_failure: bool = True) -> FastAPI:
             "status": "ok", "embedding_model": rt.embedder.model_id, "embedding_dimension": rt.embedder.dimension,
             "embedding_dtype": rt.embedder.dtype, "chat_model": rt.chat.model_id,
             "context_tokens": rt.chat.context_tokens, "chat_slots": rt.chat.slots}
+        if rt.index_embedder is not None:
+            body |= {"index_embedding_model": rt.index_embedder.model_id, "index_embedding_dtype": rt.index_embedder.dtype}
         if (engine := rt.engine) is not None:
             body["engine"] = engine.health()
             if not engine.available:  # embeddings still work; chat answers 503 until the engine is back
@@ -105,8 +107,8 @@ def create_app(rt: Runtime, *, exit_on_load_failure: bool = True) -> FastAPI:
 
     @app.post("/v1/embeddings")
     async def embeddings(body: EmbeddingRequest) -> Response:
-        embedder, batcher = rt.require_embedder()
-        check_model(body.model, embedder.model_id, s.embedding_model)
+        # `model` picks the default model (absent, or its name) or the index model (its name).
+        embedder, batcher = rt.require_embedder(body.model)
         texts = embedding_texts(body.input, max_inputs=s.max_embedding_inputs, max_chars=s.max_input_chars)
         if body.dimensions is not None and body.dimensions != embedder.dimension:
             raise bad_request(f"dimensions={body.dimensions} is not available: {embedder.model_id} returns "
@@ -170,7 +172,16 @@ def model_cards(rt: Runtime) -> list[dict[str, Any]]:
         emb["dimension"] = rt.embedder.dimension
     if rt.chat:
         chat["context_length"] = rt.chat.context_tokens
-    return [emb, chat]
+    cards = [emb, chat]
+    if rt.settings.index_embedding_model:
+        # Last, and typed "embedding" like e5: clients that take the first embedding card still get e5.
+        index_card: dict[str, Any] = {"id": rt.index_embedder.model_id if rt.index_embedder else rt.settings.index_model_id,
+                                   "object": "model", "created": created, "owned_by": "teamlens",
+                                   "type": "embedding", "role": "index"}
+        if rt.index_embedder:
+            index_card["dimension"] = rt.index_embedder.dimension
+        cards.append(index_card)
+    return cards
 
 
 def check_model(requested: str | None, served_id: str, configured: str) -> None:

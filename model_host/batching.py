@@ -97,9 +97,12 @@ async def cancel_and_wait(task: asyncio.Task | None) -> None:
 class MicroBatcher:
     def __init__(self, encode: EncodeFn, executor: Executor, *, max_texts: int = 256, wait_s: float = 0.002,
                  on_batch: Callable[[int, int, float], None] | None = None, cache_size: int = 4096,
-                 cacheable: Callable[[Hashable, str], bool] | None = None) -> None:
+                 cacheable: Callable[[Hashable, str], bool] | None = None,
+                 urgent: Callable[[Hashable], bool] | None = None) -> None:
         """`cacheable(key, text)`: whether that text's rows are kept for later requests (None: every text).
-        Each key has its own LRU of `cache_size` rows, so a flood of one kind never evicts the other's."""
+        Each key has its own LRU of `cache_size` rows, so a flood of one kind never evicts the other's.
+        `urgent(key)`: requests of such keys (a person's search query) are taken before the others (an
+        ingestion's passages), so on a slow model a question waits for one batch at most, not for the queue."""
         self._encode = encode
         self._cache_size = cache_size
         self._caches: dict[Hashable, RowCache] = {}
@@ -108,7 +111,9 @@ class MicroBatcher:
         self._max_texts = max_texts
         self._wait_s = wait_s
         self._on_batch = on_batch  # (requests, texts, seconds) per encoded batch, for metrics
-        self._queue: asyncio.Queue[Pending] = asyncio.Queue()
+        self._urgent = urgent or (lambda key: False)
+        self._queue: asyncio.PriorityQueue[tuple[int, int, Pending]] = asyncio.PriorityQueue()
+        self._arrivals = 0  # keeps arrival order within a priority
         self._task: asyncio.Task | None = None
 
     @property
@@ -130,23 +135,24 @@ class MicroBatcher:
     async def embed(self, texts: list[str], key: Hashable = None) -> Batch:
         self.start()
         fut = asyncio.get_running_loop().create_future()
-        await self._queue.put(Pending(texts, key, fut))
+        self._arrivals += 1
+        await self._queue.put((0 if self._urgent(key) else 1, self._arrivals, Pending(texts, key, fut)))
         return await fut
 
     async def _collect(self) -> list[Pending]:
-        batch = [await self._queue.get()]
+        batch = [(await self._queue.get())[2]]
         count = len(batch[0].texts)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._wait_s
         while count < self._max_texts:
             try:
-                item = self._queue.get_nowait()
+                _, _, item = self._queue.get_nowait()
             except asyncio.QueueEmpty:
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     break
                 try:
-                    item = await asyncio.wait_for(self._queue.get(), remaining)
+                    _, _, item = await asyncio.wait_for(self._queue.get(), remaining)
                 except (asyncio.TimeoutError, TimeoutError):
                     break
             batch.append(item)

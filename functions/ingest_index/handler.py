@@ -18,7 +18,7 @@ logger = Logger()
 
 @lru_cache(maxsize=1)
 def services() -> tuple[Embedder, VectorStore]:
-    embedder = Embedder(settings().model_host_url)
+    embedder = Embedder.for_index()
     return embedder, VectorStore(settings().chroma_url, embedder.model)
 
 

@@ -17,6 +17,6 @@ logger = Logger()
 @logger.inject_lambda_context
 @event_parser(model=ReindexPlanRequest)
 def handler(event: ReindexPlanRequest, context: LambdaContext) -> list[dict]:
-    vectors = VectorStore(settings().chroma_url, Embedder(settings().model_host_url).model)
+    vectors = VectorStore(settings().chroma_url, Embedder.for_index().model)
     planned = plan_reindex(event, store=raw_store(), vectors=vectors, state=ingestion_state())
     return [p.model_dump() for p in planned]

@@ -130,6 +130,8 @@ def test_unknown_route_is_an_openai_style_404(http):
 
 def test_models_list_and_lookup(http, health):
     ids = [m["id"] for m in http.get("/v1/models").json()["data"]]
-    assert ids == [health["embedding_model"], health["chat_model"]]
+    # The index model, when on, comes last (tests/model_host/test_index_embedder.py).
+    assert ids == [health["embedding_model"], health["chat_model"]] + [health[k] for k in ("index_embedding_model",)
+                                                                       if k in health]
     assert http.get(f"/v1/models/{health['chat_model']}").json()["id"] == health["chat_model"]
     error_of(http.get("/v1/models/nope"), 404)

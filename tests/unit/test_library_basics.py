@@ -19,6 +19,12 @@ def test_answer_lead_is_on_unless_turned_off(raw, on):
     assert Settings.from_env({} if raw is None else {"ANSWER_LEAD": raw}).answer_lead is on
 
 
+def test_index_embedding_model_is_the_hosts_default_unless_named():
+    assert Settings.from_env({}).index_embedding_model == ""
+    got = Settings.from_env({"INDEX_EMBEDDING_MODEL": " embeddinggemma-300m "}).index_embedding_model
+    assert got == "embeddinggemma-300m"
+
+
 def test_credentials_token_never_prints():
     creds = parse_credentials("gitlab", '{"base_url": "http://x", "token": "glpat-very-secret"}')
     assert creds.token.get_secret_value() == "glpat-very-secret"

@@ -112,6 +112,32 @@ def test_different_keys_are_encoded_apart_and_limits_split_batches():
     assert {k for _, k in calls} == {"q", "p"}
 
 
+def test_queries_waiting_behind_an_ingestion_are_encoded_first():
+    """A question's query that arrives while passages queue is taken before them: it waits for the batch
+    being encoded, not for the whole ingestion."""
+    calls: list[tuple[int, object]] = []
+    encode = fake_encoder(calls)
+
+    def slow(texts, key):
+        import time
+        time.sleep(0.05)
+        return encode(texts, key)
+
+    async def scenario():
+        batcher = MicroBatcher(slow, ThreadPoolExecutor(1), max_texts=2, wait_s=0.0,
+                               urgent=lambda key: key == "query")
+        ingestion = [asyncio.create_task(batcher.embed([f"p{i}a", f"p{i}b"], "passage")) for i in range(5)]
+        await asyncio.sleep(0.01)  # the first passage batch is being encoded
+        await batcher.embed(["who decided?"], "query")
+        done = sum(t.done() for t in ingestion)
+        await asyncio.gather(*ingestion)
+        await batcher.stop()
+        return done
+
+    assert asyncio.run(scenario()) <= 1  # at most the batch already under way finished before the query
+    assert calls[1] == (1, "query")
+
+
 def test_an_encoder_failure_reaches_every_waiting_request():
     def broken(texts, key):
         raise RuntimeError("boom")

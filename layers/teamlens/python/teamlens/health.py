@@ -21,4 +21,5 @@ def health_report() -> dict:
         "sources_configured": sorted(s.secret_arns),
         "model_host_url": s.model_host_url,
         "vector_store": s.vector_store,
+        "index_embedding_model": s.index_embedding_model,
     }

@@ -28,13 +28,19 @@ def embedder() -> Embedder:
     return Embedder(settings().model_host_url, timeout=8.0, max_retries=1)
 
 
+@lru_cache(maxsize=1)
+def index_embedder() -> Embedder:
+    """The index's model (EmbeddingGemma when configured): search queries, and /ask's evidence order."""
+    return Embedder.for_index(timeout=8.0, max_retries=1) if settings().index_embedding_model else embedder()
+
+
 def vectors() -> VectorStore:
     # Not cached: creating it probes ChromaDB, and a cached handle would hide that the server went away.
-    return VectorStore(settings().chroma_url, embedder().model)
+    return VectorStore(settings().chroma_url, index_embedder().model)
 
 
 def retriever() -> Retriever:
-    return Retriever(embedder(), vectors())
+    return Retriever(index_embedder(), vectors())
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +67,9 @@ def jobs() -> Jobs:
 
 
 def asker() -> Asker:
-    return Asker(router=router(), retriever=retriever(), chat=chat(), embedder=embedder(), conversations=conversations(),
+    return Asker(router=router(), retriever=retriever(), chat=chat(), embedder=embedder(),
+                 rescorer=index_embedder() if settings().index_embedding_model else None,
+                 conversations=conversations(),
                  jobs=jobs(), chat_model_id=chat().model_name, embedding_model_id=embedder().model,
+                 index_model_id=index_embedder().model,
                  answer_lead=settings().answer_lead)

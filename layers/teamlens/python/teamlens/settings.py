@@ -16,6 +16,10 @@ class Settings(BaseModel):
     chroma_url: str = ""
     vector_store: str = "chroma"
     answer_lead: bool = True
+    # The model host's embedding model for the index (chunks, search queries) and for ordering /ask's
+    # evidence again; empty: the host's default embedding model, which always embeds the router's examples
+    # and pre-ranks the evidence sentences (it is ~10x faster).
+    index_embedding_model: str = ""
     secret_arns: dict[str, str] = {}
 
     @classmethod
@@ -30,6 +34,7 @@ class Settings(BaseModel):
             chroma_url=env.get("CHROMA_URL", ""),
             vector_store=env.get("VECTOR_STORE", "chroma"),
             answer_lead=env.get("ANSWER_LEAD", "on").strip().lower() not in ("off", "false", "0", "no"),
+            index_embedding_model=env.get("INDEX_EMBEDDING_MODEL", "").strip(),
             secret_arns={k.removesuffix("_SECRET_ARN").lower(): v for k, v in env.items()
                          if k.endswith("_SECRET_ARN") and v},
         )

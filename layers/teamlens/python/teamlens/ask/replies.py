@@ -14,10 +14,13 @@ JOB_STARTED = {
     "ja": "ジョブ {job_id} を開始しました。進捗は GET /jobs/{job_id} で確認できます。",
     "vi": "Đã bắt đầu tác vụ {job_id}; theo dõi tiến độ tại GET /jobs/{job_id}.",
 }
+# Said without a model to judge the passages: they are the closest found, not known to answer (never "relevant").
 MODEL_BUSY = {
-    "en": "The language model is busy right now, so here are the most relevant sources:",
-    "ja": "言語モデルが混み合っているため、関連性の高い資料を示します:",
-    "vi": "Mô hình ngôn ngữ đang bận, đây là các nguồn liên quan nhất:",
+    "en": "The language model is busy right now, so I could not write an answer; these passages in the team's "
+          "data come closest to your question:",
+    "ja": "言語モデルが混み合っているため回答を作成できませんでした。質問に最も近いチームのデータの記述です:",
+    "vi": "Mô hình ngôn ngữ đang bận nên tôi chưa thể viết câu trả lời; đây là những đoạn trong dữ liệu của nhóm "
+          "gần nhất với câu hỏi của bạn:",
 }
 # The model answered but wrote no sentence of its own (only source numbers): the evidence is the answer.
 EVIDENCE_LEAD = {
