@@ -80,7 +80,8 @@ def create_app(rt: Runtime, *, exit_on_load_failure: bool = True) -> FastAPI:
             "embedding_dtype": rt.embedder.dtype, "chat_model": rt.chat.model_id,
             "context_tokens": rt.chat.context_tokens, "chat_slots": rt.chat.slots}
         if rt.index_embedder is not None:
-            body |= {"index_embedding_model": rt.index_embedder.model_id, "index_embedding_dtype": rt.index_embedder.dtype}
+            body |= {"index_embedding_model": rt.index_embedder.model_id,
+                     "index_embedding_dtype": rt.index_embedder.dtype}
         if (engine := rt.engine) is not None:
             body["engine"] = engine.health()
             if not engine.available:  # embeddings still work; chat answers 503 until the engine is back
@@ -175,7 +176,8 @@ def model_cards(rt: Runtime) -> list[dict[str, Any]]:
     cards = [emb, chat]
     if rt.settings.index_embedding_model:
         # Last, and typed "embedding" like e5: clients that take the first embedding card still get e5.
-        index_card: dict[str, Any] = {"id": rt.index_embedder.model_id if rt.index_embedder else rt.settings.index_model_id,
+        index_card: dict[str, Any] = {"id": rt.index_embedder.model_id if rt.index_embedder
+                                      else rt.settings.index_model_id,
                                    "object": "model", "created": created, "owned_by": "teamlens",
                                    "type": "embedding", "role": "index"}
         if rt.index_embedder:

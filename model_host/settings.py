@@ -22,9 +22,10 @@ VENV = INSTALL / "venvs" / "model-host"
 # Names that select a packaged model (assembled by `model_host.weights` into the models folder).
 DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
 DEFAULT_LLM_MODEL = "qwen2.5-coder-0.5b-instruct"
-# The re-scorer: a second, stronger multilingual embedding model that requests select by name.
+# The index model: a second, stronger multilingual embedding model that requests select by name (the vector
+# index and the order of evidence; e5, the default, stays for the rest).
 DEFAULT_INDEX_EMBEDDING_MODEL = "embeddinggemma-300m"
-INDEX_MODEL_OFF = ("", "none")  # INDEX_EMBEDDING_MODEL values that turn the re-scorer off
+INDEX_MODEL_OFF = ("", "none")  # INDEX_EMBEDDING_MODEL values that turn the index model off
 
 QUANTIZATIONS = ("none", "4bit", "8bit")
 
@@ -51,14 +52,14 @@ def _lookup(name: str, default: str, dotenv: dict[str, str]) -> str:
 
 
 def _lookup_set(name: str, default: str, dotenv: dict[str, str]) -> str:
-    """Like `_lookup`, but a variable set to "" counts as set: `INDEX_EMBEDDING_MODEL=` turns the re-scorer off."""
+    """Like `_lookup`, but a variable set to "" counts as set: `INDEX_EMBEDDING_MODEL=` turns the index model off."""
     if name in os.environ:
         return os.environ[name]
     return dotenv.get(name, default)
 
 
 def parse_index_embedding_model(value: str) -> str:
-    """The re-scorer's model, or "" when it is off."""
+    """The index model, or "" when it is off."""
     v = value.strip()
     return "" if v.lower() in INDEX_MODEL_OFF else v
 
@@ -159,7 +160,8 @@ class Settings:
             port=parse_int("MODEL_HOST_PORT", get("MODEL_HOST_PORT", "8002")),
             embedding_model=get("EMBEDDING_MODEL", DEFAULT_EMBEDDING_MODEL),
             llm_model=get("LLM_MODEL", DEFAULT_LLM_MODEL),
-            index_embedding_model=parse_index_embedding_model(_lookup_set("INDEX_EMBEDDING_MODEL", DEFAULT_INDEX_EMBEDDING_MODEL, dotenv)),
+            index_embedding_model=parse_index_embedding_model(
+                _lookup_set("INDEX_EMBEDDING_MODEL", DEFAULT_INDEX_EMBEDDING_MODEL, dotenv)),
             use_gpu=parse_bool("USE_GPU", get("USE_GPU", "false")),
             quantization=parse_quantization(get("QUANTIZATION", "none")),
             models_dir=Path(get("MODEL_HOST_MODELS_DIR", str(MODELS_DIR))),
@@ -248,7 +250,7 @@ class Settings:
 
     @property
     def index_model_id(self) -> str:
-        """The name clients pass as `model` to be re-scored; "" when the re-scorer is off."""
+        """The name clients pass as `model` for the index model; "" when it is off."""
         return _model_id(self.index_embedding_model) if self.index_embedding_model else ""
 
     @property

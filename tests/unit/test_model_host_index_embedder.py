@@ -24,15 +24,6 @@ from model_host.packaged import (
 from model_host.settings import DEFAULT_INDEX_EMBEDDING_MODEL, ConfigError, Settings
 
 
-@pytest.fixture
-def env(monkeypatch, tmp_path):
-    for name in ("EMBEDDING_MODEL", "INDEX_EMBEDDING_MODEL", "USE_GPU", "MODEL_HOST_MODELS_DIR"):
-        monkeypatch.delenv(name, raising=False)
-    dotenv = tmp_path / ".env"
-    dotenv.write_text("")
-    return monkeypatch, dotenv
-
-
 def test_the_index_model_is_on_by_default_and_packaged(env):
     _, dotenv = env
     dotenv.write_text("MODEL_HOST_MODELS_DIR=/m\n")

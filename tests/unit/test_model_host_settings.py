@@ -9,16 +9,6 @@ from model_host.packaged import PACKAGED, QWEN_CODER_05B
 from model_host.settings import ConfigError, Settings, parse_bool, parse_quantization
 
 
-@pytest.fixture
-def env(monkeypatch, tmp_path):
-    for name in ("EMBEDDING_MODEL", "LLM_MODEL", "USE_GPU", "QUANTIZATION", "MODEL_HOST_PORT",
-                 "MODEL_HOST_CHAT_QUEUE", "MODEL_HOST_DRAFT_TOKENS", "MODEL_HOST_CHAT_SLOTS"):
-        monkeypatch.delenv(name, raising=False)
-    dotenv = tmp_path / ".env"
-    dotenv.write_text("")
-    return monkeypatch, dotenv
-
-
 def test_defaults_are_the_packaged_models(env):
     _, dotenv = env
     s = Settings.from_env(dotenv)

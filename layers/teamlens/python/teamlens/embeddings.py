@@ -39,7 +39,7 @@ class Embedder:
         return self._model
 
     @classmethod
-    def for_index(cls, **kwargs) -> "Embedder":
+    def for_index(cls, **kwargs) -> Embedder:
         """The vector index's embedder: the model host's INDEX_EMBEDDING_MODEL, or its default model."""
         from teamlens.settings import settings
 
