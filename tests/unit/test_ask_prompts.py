@@ -314,3 +314,24 @@ def test_evidence_select_prefers_the_questions_language_among_near_equals(monkey
 def test_answer_language_ignores_the_speaker_and_markers(answer, expected):
     assert cite.answer_language(answer) == expected
 
+
+
+def test_a_rescorer_orders_the_first_ranking_again_and_gives_the_scores():
+    """The index model re-ranks the sentences the fast embedder put first: its cosines (plus the bonuses)
+    decide the order, and they are the scores the relevance floor reads."""
+    from types import SimpleNamespace
+
+    from teamlens.ask import evidence
+    from teamlens.ask.prompts import Source
+
+    q = "Who reviews the login MR?"
+    restated, answer, other = ("login MR for review", "Reviewers: Sato Yuki", "the cafe serves pizza")
+    fast = _Vectors({q: [1, 0, 0], restated: [0.95, 0.3, 0], answer: [0.6, 0.8, 0], other: [0.1, 0, 1]})
+    index = _Vectors({q: [1, 0, 0], restated: [0.5, 0.86, 0], answer: [0.9, 0.43, 0], other: [0.0, 0, 1]})
+    sources = [Source(1, SimpleNamespace(text=f"{restated}\n{answer}\n{other}"), "")]
+    by_fast = evidence.select(q, sources, fast, top=2)
+    assert by_fast[0].text == restated
+    again = evidence.select(q, sources, fast, top=2, rescorer=index)
+    assert [e.text for e in again] == [answer, restated]
+    cosine = 0.9 / (0.9**2 + 0.43**2) ** 0.5  # the index model's, not the fast embedder's (0.6)
+    assert cosine <= again[0].score <= cosine + 0.1
