@@ -10,7 +10,7 @@ import boto3
 # the environments forked from it) while the first request is paid by every new environment.
 import langchain_openai  # noqa: F401  what teamlens.models.chat_model builds
 
-from teamlens.ask.service import Asker
+from teamlens.ask.service import RESCORE_TIMEOUT_S, Asker
 from teamlens.aws import client
 from teamlens.conversations import Conversations
 from teamlens.embeddings import Embedder
@@ -32,6 +32,15 @@ def embedder() -> Embedder:
 def index_embedder() -> Embedder:
     """The index's model (EmbeddingGemma when configured): search queries, and /ask's evidence order."""
     return Embedder.for_index(timeout=8.0, max_retries=1) if settings().index_embedding_model else embedder()
+
+
+@lru_cache(maxsize=1)
+def rescorer() -> Embedder | None:
+    """The index model as /ask's evidence re-scorer: a short timeout and no retry, since e5's order is a fine
+    answer when the index model is queued up (RESCORE_TIMEOUT_S)."""
+    if not settings().index_embedding_model:
+        return None
+    return Embedder.for_index(timeout=RESCORE_TIMEOUT_S, max_retries=0)
 
 
 def vectors() -> VectorStore:
@@ -68,7 +77,7 @@ def jobs() -> Jobs:
 
 def asker() -> Asker:
     return Asker(router=router(), retriever=retriever(), chat=chat(), embedder=embedder(),
-                 rescorer=index_embedder() if settings().index_embedding_model else None,
+                 rescorer=rescorer(),
                  conversations=conversations(),
                  jobs=jobs(), chat_model_id=chat().model_name, embedding_model_id=embedder().model,
                  index_model_id=index_embedder().model,
