@@ -141,7 +141,7 @@ def restore(endpoint: str, src: Path | None = None) -> Counts:
         path = src / "tables" / f"{name}.jsonl"
         if name not in out or not path.exists():
             continue
-        items = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        items = [json.loads(line) for line in path.read_text().split("\n") if line.strip()]
         for i in range(0, len(items), 25):
             _batch_write(ddb, out[name], items[i:i + 25])
         counts.items[name] = len(items)

@@ -125,6 +125,12 @@ def create_app(rt: Runtime, *, exit_on_load_failure: bool = True) -> FastAPI:
             priority = parse_priority(request.headers.get(PRIORITY_HEADER))
         except ValueError as exc:
             raise bad_request(str(exc), PRIORITY_HEADER, "invalid_priority") from None
+        try:
+            # Refused now, before the prompt is rendered and tokenized: the engine tokenizes between the steps
+            # of the generations that fill it, and a refusal waited seconds for that.
+            gate.check_admission(priority)
+        except QueueFull as full:
+            raise queue_full(full) from None
         check_model(body.model, chat.model_id, s.llm_model)
         check_chat_request(body)
         constraint = constraint_for(body.response_format)
