@@ -30,7 +30,8 @@ def embedder() -> Embedder:
 
 @lru_cache(maxsize=1)
 def index_embedder() -> Embedder:
-    """The index's model (EmbeddingGemma when configured): search queries, and /ask's evidence order."""
+    """The index's model (EmbeddingGemma when configured), for search queries; `rescorer()` is the same model
+    with the short limit /ask's evidence re-ranking uses."""
     return Embedder.for_index(timeout=8.0, max_retries=1) if settings().index_embedding_model else embedder()
 
 
