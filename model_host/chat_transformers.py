@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from model_host.embeddings import MODEL_LOAD_LOCK
 from model_host.generation import Cancelled
 from model_host.generation import Generation, GenerationParams, OnText
 from model_host.prompting import stablelm_ja_alpha_prompt
@@ -71,11 +72,12 @@ class TransformersChat:
             load_kwargs["gguf_file"] = gguf_file
         self.tokenizer = AutoTokenizer.from_pretrained(known.tokenizer or source, **known.tokenizer_kwargs,
                                                        **load_kwargs)
-        self.model = AutoModelForCausalLM.from_pretrained(
-            source, dtype=torch.float16 if use_gpu else torch.float32,
-            quantization_config=quantization_config(quantization),
-            device_map="auto" if use_gpu else None, **load_kwargs,
-        )
+        with MODEL_LOAD_LOCK:  # the embedding models load meanwhile, on other threads
+            self.model = AutoModelForCausalLM.from_pretrained(
+                source, dtype=torch.float16 if use_gpu else torch.float32,
+                quantization_config=quantization_config(quantization),
+                device_map="auto" if use_gpu else None, **load_kwargs,
+            )
         self.model.eval()
         self._prompt = known.prompt
         if self._prompt is None and not getattr(self.tokenizer, "chat_template", None):

@@ -6,6 +6,7 @@ vector size is whatever the model says. Vectors are L2-normalized.
 """
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,11 @@ def resolve_dtype(setting: str, device: str) -> str:
     return "bfloat16" if cpu_has_native_bf16() else "float32"
 
 
+# Model loads take turns (embedding models and the transformers chat backend load on threads of their own):
+# from_pretrained saves, sets and restores torch's global default dtype, which is not safe to interleave.
+MODEL_LOAD_LOCK = threading.Lock()
+
+
 class SentenceTransformerEmbedder:
     def __init__(self, source: str, *, model_id: str, device: str, threads: int, dtype: str = "auto") -> None:
         import torch
@@ -61,8 +67,15 @@ class SentenceTransformerEmbedder:
             torch.set_num_threads(threads)
         self.model_id = model_id
         self.dtype = resolve_dtype(dtype, device)
-        self.model = SentenceTransformer(source, device=device, local_files_only=True,
-                                         model_kwargs={"dtype": getattr(torch, self.dtype)})
+        # Loaded in float32, then cast: transformers sets torch's process-wide default dtype to the requested
+        # one while it loads. With two models loading on two threads, the other model's forward passes built
+        # tensors in bfloat16 meanwhile, and the interleaved save/restore could leave bfloat16 as the default
+        # for good; the model host then failed to start ("expected m1 and m2 to have the same dtype").
+        with MODEL_LOAD_LOCK:
+            self.model = SentenceTransformer(source, device=device, local_files_only=True,
+                                             model_kwargs={"dtype": torch.float32})
+        if self.dtype != "float32":
+            self.model.to(getattr(torch, self.dtype))
         self.model.eval()
         self.dimension = int(self.model.get_embedding_dimension())
         self.max_seq_length = int(self.model.max_seq_length)

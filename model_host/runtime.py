@@ -9,7 +9,7 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 
 from model_host.batching import MicroBatcher
-from model_host.embeddings import SentenceTransformerEmbedder, resolve_backend
+from model_host.embeddings import MODEL_LOAD_LOCK, SentenceTransformerEmbedder, resolve_backend
 from model_host.engine_process import EngineProcess, free_port
 from model_host.errors import not_ready, unknown_model
 from model_host.generation import ChatEngine, GenerationParams
@@ -96,7 +96,8 @@ class Runtime:
         s = self.settings
         log.info("loading embedding model %s", s.embedding_source())
         self.embedder = load_embedder(s)
-        self.embedder.encode(["warm up"])
+        with MODEL_LOAD_LOCK:  # a forward pass while another model loads may see its temporary default dtype
+            self.embedder.encode(["warm up"])
         log.info("embedding model ready: %s, %d dimensions, %s", self.embedder.model_id, self.embedder.dimension,
                  self.embedder.dtype)
 
@@ -106,7 +107,8 @@ class Runtime:
         log.info("loading index model %s", s.index_source())
         started = time.perf_counter()
         index_embedder = load_index_embedder(s)
-        index_embedder.encode(["warm up"])
+        with MODEL_LOAD_LOCK:
+            index_embedder.encode(["warm up"])
         self.index_embedder = index_embedder
         log.info("index model ready: %s, %d dimensions, %s, in %.1fs", index_embedder.model_id,
                  index_embedder.dimension, index_embedder.dtype, time.perf_counter() - started)

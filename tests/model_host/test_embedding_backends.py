@@ -29,3 +29,13 @@ def test_int8_vectors_agree_with_float32(report, prompt):
     assert r["min_cos"] >= 0.98, r
     assert all(abs(n - 1.0) < 1e-4 for n in r["norms"])
     assert r["same_counts"] and r["same_neighbours"]
+
+
+def test_a_bfloat16_model_loading_beside_another_never_changes_torchs_default_dtype():
+    """The model host loads e5 and the index model on two threads at start; transformers used to set the
+    process-wide default dtype to bfloat16 while loading one, so the other's forward passes failed (and the
+    host did not start)."""
+    r = run_report("run_concurrent_load.py", str(mh.install.MODELS_DIR / DEFAULT_EMBEDDING_MODEL))
+    assert r["default_dtypes_seen"] == ["torch.float32"] and not r["errors"], r
+    assert r["bf16_dtype"] == "bfloat16" and r["parameter_dtype"] == "torch.bfloat16"
+    assert r["cosine"] > 0.99, r
