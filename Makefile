@@ -50,5 +50,10 @@ test-integration: $(STAMP)
 synth: $(STAMP)
 	@source $(VENV)/bin/activate && npx --no-install cdk synth --no-notices -q
 
+# Static checks: ruff over the tree, mypy over the library (configured in pyproject.toml).
+lint: $(STAMP)
+	@$(PY) -m ruff check .
+	@$(PY) -m mypy
+
 bench: $(STAMP)
 	@$(PY) -m bench.stack

@@ -63,7 +63,9 @@ def phases(info: dict, run_id: str) -> dict:
     items = client("dynamodb", info["endpoint"]).query(
         TableName=info["outputs"]["IngestionStateTable"], KeyConditionExpression="pk = :pk",
         ExpressionAttributeValues={":pk": {"S": f"run#{run_id}"}})["Items"]
-    at = lambda item, k: datetime.fromisoformat(item[k]["S"]).timestamp()
+    def at(item: dict, k: str) -> float:
+        return datetime.fromisoformat(item[k]["S"]).timestamp()
+
     return {"fetch_s": {i["source"]["S"]: round(at(i, "fetched_at") - at(i, "started_at"), 1) for i in items},
             "index_s": round(max(at(i, "indexed_at") for i in items) - min(at(i, "fetched_at") for i in items), 1)}
 

@@ -17,9 +17,9 @@ import platform
 import socket
 import statistics
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 

@@ -94,8 +94,12 @@ def main() -> int:
     rescorer = index if index is not fast else None  # as /ask re-scores its evidence
     rows = [features(retriever, fast, rescorer, q) for kind in SETS for q in load(kind)]
 
-    everyone = lambda r: "all"
-    pair = lambda r: f"{r['language']}→{r['hit_language']}"
+    def everyone(r: dict) -> str:
+        return "all"
+
+    def pair(r: dict) -> str:
+        return f"{r['language']}→{r['hit_language']}"
+
     rules: dict[str, tuple[dict[str, float], str, Callable[[dict], str]]] = {
         "dense floor, one for all": (fit(rows, everyone, "top"), "top", everyone),
         "dense floor per question→hit language": (fit(rows, pair, "top"), "top", pair),

@@ -24,7 +24,7 @@ def build(client, size: int, rng: np.random.Generator):
     name = f"bench_vs_{size}"
     try:
         client.delete_collection(name)
-    except Exception:  # noqa: BLE001 - not there
+    except Exception:  # noqa: BLE001, S110 - not there
         pass
     col = client.create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
     t0 = time.perf_counter()

@@ -73,7 +73,7 @@ class StackConfig:
         return self.target == "local"
 
     @classmethod
-    def from_context(cls, app: cdk.App) -> "StackConfig":
+    def from_context(cls, app: cdk.App) -> StackConfig:
         ctx = app.node.try_get_context
         target = str(ctx("teamlens:target") or "aws")
         if target not in ("local", "aws"):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import random
-from typing import Callable
+from collections.abc import Callable
 
 from demo.model import Comment, FileEdit, GitLabIssue, MergeRequest, Note
 from demo.people import person

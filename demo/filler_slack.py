@@ -24,7 +24,7 @@ SCRIPTS_PER_DAY = 30
 
 def _utc_minute(day: dt.date, minute: int) -> dt.datetime:
     """Working hours overlap: 00:30–10:30 UTC is 07:30–17:30 in Hà Nội and 09:30–19:30 in Tokyo."""
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=30 + minute)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC) + dt.timedelta(minutes=30 + minute)
 
 
 def write_filler_slack(w: Writer, rng: random.Random) -> None:
@@ -72,7 +72,8 @@ def write_filler_slack(w: Writer, rng: random.Random) -> None:
                     pool = [p for p in SELECTORS[selector] if not speakers or p != speakers[-1]] or SELECTORS[selector]
                     who = rng.choice(pool)
                 speakers.append(who)
-                text = re.sub(r"\{(@x|[a-z_]+)\}", lambda m: slots[m.group(1)], rng.choice(alternatives))
+                text = re.sub(r"\{(@x|[a-z_]+)\}", lambda m: slots[m.group(1)],  # noqa: B023 - called at once
+                              rng.choice(alternatives))
                 msgs.append(SlackMessage(who, at, text))
                 at += dt.timedelta(minutes=rng.randint(2, 45), seconds=rng.randint(0, 59))
             if as_thread:

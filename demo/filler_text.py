@@ -112,8 +112,8 @@ SCRIPTS: list[tuple[str, bool, list[tuple[str, list[str]]]]] = [
                 "lint エラーで CI が落ちています。push 前に `npm run lint` をお願いします。"]),
     ]),
     ("dev-frontend", True, [
-        ("vn_fe", ["Bản dịch tiếng Việt của {area_vi} hơi dài, bị xuống dòng trên mobile. Chị Yamamoto xem giúp em có "
-                   "rút gọn được không?"]),
+        ("vn_fe", [("Bản dịch tiếng Việt của {area_vi} hơi dài, bị xuống dòng trên mobile. Chị Yamamoto xem giúp em có "
+                    "rút gọn được không?")]),
         ("design", ["確認しました。フォントサイズを14pxにして、ボタンは2行でもOKにしましょう。"]),
         ("brse", ["Chị Yamamoto bảo: giảm font xuống 14px, nút có thể xuống 2 dòng cũng được."]),
     ]),

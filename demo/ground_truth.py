@@ -32,7 +32,7 @@ class RefIndex:
                     "url": slack_permalink(thread.channel, msg.ts, thread_ts)}
         if kind in ("mr", "mr_note"):
             mr = self.mr_by_slug[ref[1]]
-            pid, path = hosts.GITLAB_PROJECTS[mr.project]
+            _pid, path = hosts.GITLAB_PROJECTS[mr.project]
             return {"source": "gitlab", "kind": "merge_request", "doc_id": f"gitlab:{path}:mr:{mr.iid}",
                     "project": path, "iid": mr.iid, "url": mr_url(mr.project, mr.iid)}
         if kind in ("issue", "issue_comment"):

@@ -7,7 +7,7 @@ from typing import Any
 from demo import hosts
 from demo.calendar import iso_seconds_z
 from demo.model import Workspace
-from demo.people import TEAM, BOT, person
+from demo.people import BOT, TEAM, person
 from demo.resolve import Resolver
 
 STATUSES = [(1, "未対応", "#ed8077"), (2, "処理中", "#4488c5"), (3, "処理済み", "#5eb5a6"), (4, "完了", "#b0be3c")]

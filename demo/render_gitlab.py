@@ -12,7 +12,7 @@ from typing import Any
 from demo import hosts
 from demo.calendar import iso_z
 from demo.model import MergeRequest, Workspace
-from demo.people import TEAM, BOT, person
+from demo.people import BOT, TEAM, person
 from demo.repository import Tree, added_line_number, apply_edits, blob_sha, file_diffs, load_seed
 from demo.resolve import Resolver, mr_url
 
@@ -26,7 +26,7 @@ def user(key: str) -> dict[str, Any]:
 
 
 def _sha(*parts: object) -> str:
-    return hashlib.sha1("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+    return hashlib.sha1("\x1f".join(str(p) for p in parts).encode(), usedforsecurity=False).hexdigest()
 
 
 class _Repo:

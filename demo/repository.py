@@ -45,7 +45,7 @@ def apply_edits(tree: Tree, edits: list[FileEdit], what: str) -> Tree:
 
 def blob_sha(content: str) -> str:
     data = content.encode("utf-8")
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
 def unified_diff(old: str, new: str) -> str:

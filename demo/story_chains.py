@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from demo.model import Chain, Decision, ActionItem, Defect, FileEdit, MergeRequest, Note
+from demo.model import ActionItem, Chain, Decision, Defect, FileEdit, MergeRequest, Note
 from demo.writer import Writer
 
 OPEN, DOING, DONE, CLOSED = "未対応", "処理中", "処理済み", "完了"
@@ -36,19 +36,19 @@ def write_chains(w: Writer) -> None:
     # 1. Double booking: race between SELECT and INSERT. Decision: row lock + exclusion constraint.
     d = wd(5)
     w.thread("double_booking", "qa-bugs", d, [
-        ("mai", "10:05", "Mình vừa tái hiện được lỗi đặt trùng bàn trên staging: hai tài khoản cùng đặt bàn cuối cùng "
-                         "của nhà hàng Sakura Shinjuku lúc 19:00 thì cả hai đều nhận được email xác nhận. Video và log "
-                         "mình để trong Backlog nhé. ⟦@ha⟧ ⟦@an⟧ mọi người xem giúp mình với.",
+        ("mai", "10:05", ("Mình vừa tái hiện được lỗi đặt trùng bàn trên staging: hai tài khoản cùng đặt bàn cuối cùng "
+                          "của nhà hàng Sakura Shinjuku lúc 19:00 thì cả hai đều nhận được email xác nhận. Video và log "
+                          "mình để trong Backlog nhé. ⟦@ha⟧ ⟦@an⟧ mọi người xem giúp mình với."),
          {"react": [("eyes", ["an", "ha"]), ("rotating_light", ["huong"])]}),
-        ("an", "10:20", "Có vẻ là race condition trong `reserve_table`: SELECT bàn trống rồi mới INSERT, không có khóa "
-                        "gì cả. Hai request chạy song song là lọt."),
-        ("huong", "10:31", "⟦@sato⟧ 佐藤さん、ステージングで同じテーブルに二重予約ができてしまうバグが見つかりました。"
-                           "予約処理の競合状態が原因のようです。対応方針を相談させてください。Backlog: ⟦issue:double_booking⟧"),
-        ("sato", "13:02", "確認しました。Redisのロックは使わず、PostgreSQLの行ロック（SELECT ... FOR UPDATE）と"
-                          "排他制約（EXCLUDE制約）で防ぎましょう。インフラを増やしたくないので。",
+        ("an", "10:20", ("Có vẻ là race condition trong `reserve_table`: SELECT bàn trống rồi mới INSERT, không có khóa "
+                         "gì cả. Hai request chạy song song là lọt.")),
+        ("huong", "10:31", ("⟦@sato⟧ 佐藤さん、ステージングで同じテーブルに二重予約ができてしまうバグが見つかりました。"
+                            "予約処理の競合状態が原因のようです。対応方針を相談させてください。Backlog: ⟦issue:double_booking⟧")),
+        ("sato", "13:02", ("確認しました。Redisのロックは使わず、PostgreSQLの行ロック（SELECT ... FOR UPDATE）と"
+                           "排他制約（EXCLUDE制約）で防ぎましょう。インフラを増やしたくないので。"),
          {"react": [("+1", ["an", "huong", "ha"])]}),
-        ("huong", "11:10", "Anh Sato quyết định dùng row lock của PostgreSQL (SELECT ... FOR UPDATE) và exclusion "
-                           "constraint, không dùng Redis lock. ⟦@an⟧ em nhận task này nhé?"),
+        ("huong", "11:10", ("Anh Sato quyết định dùng row lock của PostgreSQL (SELECT ... FOR UPDATE) và exclusion "
+                            "constraint, không dùng Redis lock. ⟦@an⟧ em nhận task này nhé?")),
         ("an", "11:15", "Ok chị, em nhận. Dự kiến thứ Tư có MR để review.", {"react": [("pray", ["huong"])]}),
     ])
     w.issue("double_booking", "BOOK", d, "10:12", reporter="mai", assignee="an", priority="高", milestone="v2.4",
@@ -61,11 +61,11 @@ def write_chains(w: Writer) -> None:
                 "## Mô tả\nHai người dùng đặt cùng bàn cuối cùng cùng lúc thì cả hai đều thành công. Tỉ lệ tái hiện "
                 "khoảng 3/10 lần với 2 request song song.\n\nSlack: ⟦slack_url:double_booking⟧"),
             comments=[
-                ("an", d, "11:40", "Nguyên nhân: `reserve_table` SELECT rồi INSERT mà không khóa. Sẽ sửa bằng "
-                                   "`SELECT ... FOR UPDATE` + exclusion constraint theo quyết định của anh Sato.", DOING),
+                ("an", d, "11:40", ("Nguyên nhân: `reserve_table` SELECT rồi INSERT mà không khóa. Sẽ sửa bằng "
+                                    "`SELECT ... FOR UPDATE` + exclusion constraint theo quyết định của anh Sato."), DOING),
                 ("an", wd(7), "16:05", "MR: ⟦mr_url:double_booking_fix⟧", DONE),
-                ("mai", wd(8), "14:20", "Đã test lại trên staging với 50 request song song, không còn đặt trùng. "
-                                        "Đóng issue nhé. / ステージングで再テストし、問題ないことを確認しました。", CLOSED),
+                ("mai", wd(8), "14:20", ("Đã test lại trên staging với 50 request song song, không còn đặt trùng. "
+                                         "Đóng issue nhé. / ステージングで再テストし、問題ないことを確認しました。"), CLOSED),
             ])
     _mr(w, "double_booking_fix", "api", wd(7), "13:30", "an",
         "Fix double booking: lock candidate tables and add an exclusion constraint",
@@ -126,13 +126,13 @@ def write_chains(w: Writer) -> None:
     # 2. Time zone: reservation times shown in Tokyo time for Vietnamese restaurants.
     d = wd(2)
     w.thread("timezone", "dev-frontend", d, [
-        ("duc", "09:40", "Khách ở Hà Nội báo giờ đặt bàn hiển thị lệch 2 tiếng: đặt 19:00 ở nhà hàng Phở Hoàn Kiếm mà "
-                         "app hiện 21:00. `formatDateTime` đang hard-code `timeZone: 'Asia/Tokyo'`."),
-        ("suzuki", "11:52", "あ、それ僕が入れたやつです…すみません。レストランのタイムゾーンを使うべきですね。"
-                            "API の `/restaurants/{id}` に `timezone` があるのでそれを渡しましょう。",
+        ("duc", "09:40", ("Khách ở Hà Nội báo giờ đặt bàn hiển thị lệch 2 tiếng: đặt 19:00 ở nhà hàng Phở Hoàn Kiếm mà "
+                          "app hiện 21:00. `formatDateTime` đang hard-code `timeZone: 'Asia/Tokyo'`.")),
+        ("suzuki", "11:52", ("あ、それ僕が入れたやつです…すみません。レストランのタイムゾーンを使うべきですね。"
+                             "API の `/restaurants/{id}` に `timezone` があるのでそれを渡しましょう。"),
          {"react": [("bow", ["duc"])]}),
-        ("duc", "10:05", "Agreed. I'll make formatDateTime take the restaurant's time zone and fall back to the "
-                         "browser's. Ticket: ⟦issue:timezone⟧"),
+        ("duc", "10:05", ("Agreed. I'll make formatDateTime take the restaurant's time zone and fall back to the "
+                          "browser's. Ticket: ⟦issue:timezone⟧")),
         ("suzuki", "12:20", "👍 お願いします。"),
     ])
     w.issue("timezone", "BOOK", d, "09:50", reporter="huong", assignee="duc", priority="高", milestone="v2.4",
@@ -166,11 +166,11 @@ def write_chains(w: Writer) -> None:
     # 3. Full-width digits in phone numbers rejected by the form.
     d = wd(6)
     w.thread("fullwidth_phone", "qa-bugs", d, [
-        ("tanaka", "10:15", "クライアントから報告です。電話番号を全角数字（０９０−１２３４−５６７８）で入力すると"
-                            "「正しい電話番号を入力してください。」と出て予約できないそうです。日本のユーザーは全角で"
-                            "入力することが多いので、優先度高めでお願いします。"),
-        ("huong", "08:40", "⟦@duc⟧ Khách Nhật hay nhập số điện thoại bằng chữ số full-width, validation đang từ chối. "
-                           "Em xử lý giúp chị nhé, ưu tiên cao. Backlog: ⟦issue:fullwidth_phone⟧"),
+        ("tanaka", "10:15", ("クライアントから報告です。電話番号を全角数字（０９０−１２３４−５６７８）で入力すると"
+                             "「正しい電話番号を入力してください。」と出て予約できないそうです。日本のユーザーは全角で"
+                             "入力することが多いので、優先度高めでお願いします。")),
+        ("huong", "08:40", ("⟦@duc⟧ Khách Nhật hay nhập số điện thoại bằng chữ số full-width, validation đang từ chối. "
+                            "Em xử lý giúp chị nhé, ưu tiên cao. Backlog: ⟦issue:fullwidth_phone⟧")),
         ("duc", "08:55", "Dạ, em sẽ normalize NFKC trước khi validate, xử lý cả dấu gạch ngang full-width nữa."),
         ("huong", "09:02", "田中さん、ドゥックさんが本日対応します。全角数字とハイフンを正規化してからチェックする方針です。",
          {"react": [("pray", ["tanaka"])]}),
@@ -201,8 +201,8 @@ def write_chains(w: Writer) -> None:
     # 4. Password reset links expire after 30 seconds instead of 30 minutes.
     d = wd(8)
     w.thread("reset_ttl", "dev-backend", d, [
-        ("ha", "14:10", "Link reset mật khẩu hết hạn gần như ngay lập tức, mình test thì sau 30 giây đã báo expired. "
-                        "Config `RESET_TOKEN_TTL=30` là phút nhưng code dùng `timedelta(seconds=...)`."),
+        ("ha", "14:10", ("Link reset mật khẩu hết hạn gần như ngay lập tức, mình test thì sau 30 giây đã báo expired. "
+                         "Config `RESET_TOKEN_TTL=30` là phút nhưng code dùng `timedelta(seconds=...)`.")),
         ("an", "14:18", "Đúng rồi, sửa thành `minutes=` là xong. Mình nghĩ vẫn giữ 30 phút như spec."),
         ("sato", "16:30", "仕様通り30分でOKです。単位のテストも追加してください。", {"react": [("ok_hand", ["ha"])]}),
         ("ha", "14:45", "Ok anh, em làm luôn. ⟦issue:reset_ttl⟧"),
@@ -246,11 +246,11 @@ def write_chains(w: Writer) -> None:
                         "Slices one row short: every full page loses its last reservation.")])
     d = wd(11)
     w.thread("pagination_bug", "qa-bugs", d, [
-        ("mai", "09:25", "Trang danh sách đặt bàn chỉ hiện 19 mục thay vì 20, mục cuối của mỗi trang bị mất. Bị từ "
-                         "bản deploy staging hôm thứ Sáu. ⟦@ha⟧ ⟦@an⟧",
+        ("mai", "09:25", ("Trang danh sách đặt bàn chỉ hiện 19 mục thay vì 20, mục cuối của mỗi trang bị mất. Bị từ "
+                          "bản deploy staging hôm thứ Sáu. ⟦@ha⟧ ⟦@an⟧"),
          {"react": [("eyes", ["ha"])]}),
-        ("an", "09:48", "Mình xem rồi: do MR ⟦mr:pagination_regression⟧ (has_next), `rows[: limit - 1]` lệch một. "
-                        "Phải là `rows[:limit]`."),
+        ("an", "09:48", ("Mình xem rồi: do MR ⟦mr:pagination_regression⟧ (has_next), `rows[: limit - 1]` lệch một. "
+                         "Phải là `rows[:limit]`.")),
         ("ha", "09:55", "Ôi lỗi của mình 🙏 Mình sửa ngay, thêm test cho trang đầy đủ 20 mục luôn. ⟦issue:pagination_bug⟧",
          {"react": [("muscle", ["an", "mai"])]}),
         ("sato", "12:10", "リグレッションの原因は ⟦mr:pagination_regression⟧ ですね。修正MRにテストを必ず入れてください。"),
@@ -283,11 +283,11 @@ def write_chains(w: Writer) -> None:
     # 6. VND amounts shown with two decimals.
     d = wd(10)
     w.thread("vnd_decimals", "design-ux", d, [
-        ("yamamoto", "13:30", "ベトナム語表示で金額が「150.000,00 ₫」になっています。ドンには小数点以下がないので"
-                              "表示しないでください。円も「¥1,200.00」になっています。"),
+        ("yamamoto", "13:30", ("ベトナム語表示で金額が「150.000,00 ₫」になっています。ドンには小数点以下がないので"
+                               "表示しないでください。円も「¥1,200.00」になっています。")),
         ("huong", "11:40", "⟦@duc⟧ Tiền VND và JPY đang hiển thị 2 chữ số thập phân, chị Yamamoto nhờ bỏ đi."),
-        ("duc", "11:52", "Em sửa: bỏ `minimumFractionDigits`, để Intl tự dùng số chữ số thập phân của từng loại tiền. "
-                         "⟦issue:vnd_decimals⟧"),
+        ("duc", "11:52", ("Em sửa: bỏ `minimumFractionDigits`, để Intl tự dùng số chữ số thập phân của từng loại tiền. "
+                          "⟦issue:vnd_decimals⟧")),
         ("yamamoto", "14:10", "ありがとうございます！USDは小数2桁のままでお願いします。"),
     ])
     w.issue("vnd_decimals", "BOOK", d, "13:40", reporter="yamamoto", assignee="duc", priority="中", milestone="v2.4",
@@ -316,8 +316,8 @@ def write_chains(w: Writer) -> None:
     # 7. Slow restaurant search after the Osaka import.
     d = wd(12)
     w.thread("slow_search", "dev-backend", d, [
-        ("bao", "10:05", "Heads-up: p95 of `GET /restaurants?q=` jumped to 2.8 s in production after the Osaka import "
-                         "(120k rows). Seq scan on `restaurants.name` because of the leading-wildcard ILIKE."),
+        ("bao", "10:05", ("Heads-up: p95 of `GET /restaurants?q=` jumped to 2.8 s in production after the Osaka import "
+                          "(120k rows). Seq scan on `restaurants.name` because of the leading-wildcard ILIKE.")),
         ("sato", "12:20", "pg_trgm の GIN インデックスを追加しましょう。`CREATE INDEX CONCURRENTLY` でお願いします。"),
         ("an", "10:31", "Em làm migration luôn. ⟦issue:slow_search⟧"),
         ("bao", "+1 10:10", "After ⟦mr:slow_search_fix⟧ p95 is 85 ms. 🎉", {"react": [("tada", ["an", "sato", "ha"])]}),
@@ -343,10 +343,10 @@ def write_chains(w: Writer) -> None:
     # 8. Duplicate confirmation e-mails after an SMTP timeout.
     d = wd(14)
     w.thread("duplicate_email", "qa-bugs", d, [
-        ("huong", "09:30", "Khách báo nhận 2 email xác nhận cho cùng một lần đặt bàn, có 3 trường hợp hôm qua. "
-                           "お客様から確認メールが2通届いたという問い合わせが3件ありました。"),
-        ("an", "09:52", "SMTP timeout 5s nhưng server vẫn nhận mail, mình retry nên gửi 2 lần. Cần idempotency key "
-                        "theo reservation id."),
+        ("huong", "09:30", ("Khách báo nhận 2 email xác nhận cho cùng một lần đặt bàn, có 3 trường hợp hôm qua. "
+                            "お客様から確認メールが2通届いたという問い合わせが3件ありました。")),
+        ("an", "09:52", ("SMTP timeout 5s nhưng server vẫn nhận mail, mình retry nên gửi 2 lần. Cần idempotency key "
+                         "theo reservation id.")),
         ("sato", "12:05", "送信ログのテーブルで冪等にしてください。リトライ自体は残してOKです。"),
         ("an", "10:20", "Ok anh. ⟦issue:duplicate_email⟧"),
     ])
@@ -395,8 +395,8 @@ def write_chains(w: Writer) -> None:
     # 9. Availability polling never cleared: requests pile up.
     d = wd(15)
     w.thread("polling_leak", "dev-frontend", d, [
-        ("suzuki", "11:00", "予約画面を何度か開き直すと availability API へのリクエストがどんどん増えていきます。"
-                            "`useAvailability` で `setInterval` を clear していないのが原因です。"),
+        ("suzuki", "11:00", ("予約画面を何度か開き直すと availability API へのリクエストがどんどん増えていきます。"
+                             "`useAvailability` で `setInterval` を clear していないのが原因です。")),
         ("duc", "09:15", "My bad, em quên cleanup trong useEffect. Sửa ngay ạ. ⟦issue:polling_leak⟧"),
         ("suzuki", "11:30", "ついでに画面が非表示のときはポーリングを止めてもらえると嬉しいです。"),
         ("duc", "09:40", "OK, I'll pause polling while the tab is hidden too."),
@@ -424,11 +424,11 @@ def write_chains(w: Writer) -> None:
     # 10. CSV export garbled in Excel (no BOM).
     d = wd(16)
     w.thread("csv_bom", "general", d, [
-        ("tanaka", "10:40", "店舗オーナーから、予約CSVをExcelで開くと日本語が文字化けすると連絡がありました。"
-                            "どなたか確認お願いできますか？"),
+        ("tanaka", "10:40", ("店舗オーナーから、予約CSVをExcelで開くと日本語が文字化けすると連絡がありました。"
+                             "どなたか確認お願いできますか？")),
         ("huong", "08:45", "⟦@ha⟧ File CSV đặt bàn mở bằng Excel bị lỗi font tiếng Nhật, em xem giúp chị nhé."),
-        ("ha", "09:05", "Thiếu BOM UTF-8 nên Excel trên Windows không nhận ra encoding. Em đổi sang `utf-8-sig`. "
-                        "⟦issue:csv_bom⟧"),
+        ("ha", "09:05", ("Thiếu BOM UTF-8 nên Excel trên Windows không nhận ra encoding. Em đổi sang `utf-8-sig`. "
+                         "⟦issue:csv_bom⟧")),
         ("huong", "09:10", "田中さん、原因はBOMなしのUTF-8でした。ハーさんが本日修正します。"),
         ("tanaka", "11:20", "ありがとうございます！", {"react": [("pray", ["huong", "ha"])]}),
     ])
@@ -451,11 +451,11 @@ def write_chains(w: Writer) -> None:
     # 11. Refund one yen short: float arithmetic truncates. Decision: round half up in the customer's favour.
     d = wd(17)
     w.thread("refund_rounding", "dev-backend", d, [
-        ("tanaka", "10:00", "6時間前キャンセルの返金額が1円少ないと経理から指摘がありました（預り金 1,005円 → 返金 502円、"
-                            "正しくは 503円）。端数は切り上げて、お客様に有利にする方針でお願いします。",
+        ("tanaka", "10:00", ("6時間前キャンセルの返金額が1円少ないと経理から指摘がありました（預り金 1,005円 → 返金 502円、"
+                             "正しくは 503円）。端数は切り上げて、お客様に有利にする方針でお願いします。"),
          {"react": [("memo", ["huong"])]}),
-        ("huong", "08:20", "Anh Tanaka quyết định: tiền hoàn khi hủy trước 6 tiếng làm tròn lên (có lợi cho khách). "
-                           "⟦@an⟧ em xem giúp nhé. ⟦issue:refund_rounding⟧"),
+        ("huong", "08:20", ("Anh Tanaka quyết định: tiền hoàn khi hủy trước 6 tiếng làm tròn lên (có lợi cho khách). "
+                            "⟦@an⟧ em xem giúp nhé. ⟦issue:refund_rounding⟧")),
         ("an", "08:40", "Dùng `Decimal` với `ROUND_HALF_UP` thay cho `int(deposit * 0.5)`. Em làm trong hôm nay."),
     ])
     w.issue("refund_rounding", "BOOK", d, "10:10", reporter="tanaka", assignee="an", priority="中", milestone="v2.4",
@@ -483,12 +483,12 @@ def write_chains(w: Writer) -> None:
     # 12. Login rate limit by IP locks out a whole office. Decision: per account, 10 per 5 minutes.
     d = wd(18)
     w.thread("login_lockout", "dev-backend", d, [
-        ("bao", "09:05", "Support ticket: the whole Kumo Foods HQ office (one NAT IP) got locked out of login for "
-                         "5 minutes this morning. We rate-limit by client IP."),
-        ("sato", "11:20", "IPではなくアカウント（メールアドレス）単位で、5分間に10回までにしましょう。"
-                          "IP単位の制限はWAF側に任せます。", {"react": [("+1", ["bao", "an", "ha"])]}),
-        ("bao", "09:30", "Agreed: per account, 10 attempts per 5 minutes; IP limits stay in the WAF. "
-                         "⟦@ha⟧ can you take it? ⟦issue:login_lockout⟧"),
+        ("bao", "09:05", ("Support ticket: the whole Kumo Foods HQ office (one NAT IP) got locked out of login for "
+                          "5 minutes this morning. We rate-limit by client IP.")),
+        ("sato", "11:20", ("IPではなくアカウント（メールアドレス）単位で、5分間に10回までにしましょう。"
+                           "IP単位の制限はWAF側に任せます。"), {"react": [("+1", ["bao", "an", "ha"])]}),
+        ("bao", "09:30", ("Agreed: per account, 10 attempts per 5 minutes; IP limits stay in the WAF. "
+                          "⟦@ha⟧ can you take it? ⟦issue:login_lockout⟧")),
         ("ha", "09:41", "Ok anh, chiều nay em mở MR."),
     ])
     w.issue("login_lockout", "OPS", d, "09:15", reporter="bao", assignee="ha", priority="高", issue_type="バグ",

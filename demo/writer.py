@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Sequence
+import itertools
+from collections.abc import Sequence
+from typing import Any
 
 from demo.calendar import Timeline
 from demo.model import BacklogIssue, Comment, MergeRequest, SlackMessage, SlackThread, Workspace
@@ -36,7 +38,7 @@ class Writer:
             if "delete" in opts:
                 msg.deleted_at = self.at(day, opts["delete"], who)
             messages.append(msg)
-        for earlier, later in zip(messages, messages[1:]):
+        for earlier, later in itertools.pairwise(messages):
             if later.at <= earlier.at:
                 raise ValueError(f"thread {slug}: messages out of order at {later.text[:40]!r}")
         thread = SlackThread(slug=slug, channel=channel, messages=messages)

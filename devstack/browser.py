@@ -25,10 +25,10 @@ def ensure_browser() -> tuple[str, str]:
     print(f"  installing {' '.join(PACKAGES)} (apt) ...")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     install = [*prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends", *PACKAGES]
-    if subprocess.run(install, env=env, capture_output=True).returncode != 0:
+    if subprocess.run(install, check=False, env=env, capture_output=True).returncode != 0:
         # A fresh machine may not have package lists yet.
-        subprocess.run([*prefix, "apt-get", "update", "-q"], env=env, capture_output=True)
-        done = subprocess.run(install, env=env, capture_output=True, text=True)
+        subprocess.run([*prefix, "apt-get", "update", "-q"], check=False, env=env, capture_output=True)
+        done = subprocess.run(install, check=False, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise DevstackError(f"installing Chromium failed: {done.stderr.strip()[-500:]}")
     if not (found := browser_paths()):

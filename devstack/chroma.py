@@ -6,7 +6,7 @@ from pathlib import Path
 
 from devstack import paths
 from devstack.processes import Service, http_ok, start, stop, wait_until
-from devstack.venvs import ensure_venv, fingerprint, base_python
+from devstack.venvs import base_python, ensure_venv, fingerprint
 
 REQUIREMENTS = Path(__file__).with_name("chroma-requirements.txt")
 VENV = paths.VENVS / "chroma"
@@ -38,8 +38,9 @@ def stop_chroma() -> bool:
 
 def index_models(url: str) -> set[str]:
     """The embedding models the stack's collections were built with (each collection records its own)."""
-    import chromadb
     from urllib.parse import urlparse
+
+    import chromadb
 
     u = urlparse(url)
     client = chromadb.HttpClient(host=u.hostname or "127.0.0.1", port=u.port or 8000)

@@ -145,6 +145,7 @@ def verify_plugin(localstack_python: Path) -> None:
     try:
         proc = subprocess.run(
             [str(localstack_python), "-c", probe, EXECUTOR_NAME],
+            check=False,
             env=env,
             capture_output=True,
             text=True,
@@ -223,7 +224,8 @@ def _dist_installed(venv: Path) -> bool:
 
 
 def _has_module(python: Path, module: str) -> bool:
-    probe = subprocess.run([str(python), "-c", f"import {module}"], capture_output=True, timeout=60)
+    probe = subprocess.run([str(python), "-c", f"import {module}"], check=False, capture_output=True,
+                           timeout=60)
     return probe.returncode == 0
 
 

@@ -19,8 +19,8 @@ CONSTRAINTS = Path(__file__).with_name("localstack-constraints.txt")
 VENV = paths.VENVS / "localstack"
 SERVICE = Service("localstack")
 # Services the stack uses; loading only these keeps LocalStack's memory down.
-SERVICES = "s3,dynamodb,dynamodbstreams,kinesis,secretsmanager,lambda,apigateway,stepfunctions,events," \
-           "scheduler,logs,iam,sts,cloudformation,ssm,sqs"
+SERVICES = ("s3,dynamodb,dynamodbstreams,kinesis,secretsmanager,lambda,apigateway,stepfunctions,events,"
+            "scheduler,logs,iam,sts,cloudformation,ssm,sqs")
 
 
 def python() -> Path:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 
 from devstack import paths
-from devstack.processes import DevstackError, Service, http_ok, start as start_process, stop as stop_process
-from devstack.processes import wait_until
+from devstack.processes import DevstackError, Service, http_ok, wait_until
+from devstack.processes import start as start_process
+from devstack.processes import stop as stop_process
 from model_host import install
 
 SERVICE = Service("model-host")

@@ -9,9 +9,9 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
 
 from devstack import paths
 
@@ -86,17 +86,16 @@ def start(
         )
     if service.log_file.exists():  # keep one previous log; checks read only this run's
         service.log_file.replace(service.log_file.with_suffix(".prev.log"))
-    log = open(service.log_file, "wb")
-    proc = subprocess.Popen(
-        list(argv),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        env=dict(env) if env is not None else None,
-        cwd=cwd,
-        start_new_session=True,  # own process group: stop() kills the whole tree
-    )
-    log.close()
+    with open(service.log_file, "wb") as log:
+        proc = subprocess.Popen(
+            list(argv),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=dict(env) if env is not None else None,
+            cwd=cwd,
+            start_new_session=True,  # own process group: stop() kills the whole tree
+        )
     rec = {"pid": proc.pid, "argv": list(argv), "started": time.time(), "port": port, **(extra or {})}
     service.pid_file.write_text(json.dumps(rec, indent=2))
     return proc.pid
@@ -181,7 +180,7 @@ def log_tail(service: Service, lines: int = 20) -> str:
 def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None,
         what: str = "") -> str:
     """Run a command to completion; raise DevstackError with its output tail when it fails."""
-    proc = subprocess.run(list(argv), env=dict(env) if env is not None else None, cwd=cwd,
+    proc = subprocess.run(list(argv), check=False, env=dict(env) if env is not None else None, cwd=cwd,
                           capture_output=True, text=True)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-25:])

@@ -9,8 +9,8 @@ import hashlib
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from devstack.processes import DevstackError, run
 

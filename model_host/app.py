@@ -53,7 +53,7 @@ def create_app(rt: Runtime, *, exit_on_load_failure: bool = True) -> FastAPI:
         async def load() -> None:
             try:
                 await rt.load()
-            except Exception:  # noqa: BLE001 - whatever it is, the server must not stay up half-loaded
+            except Exception:  # whatever it is, the server must not stay up half-loaded
                 log.exception("loading the models failed; stopping")
                 if exit_on_load_failure:
                     logging.shutdown()
@@ -298,7 +298,7 @@ async def stream_completion(rt: Runtime, chat: ChatEngine, gate: PriorityGate, p
                 gen: Generation = job.result()
             except asyncio.CancelledError:
                 return
-            except Exception as exc:  # noqa: BLE001 - the stream has started: report in-band
+            except Exception as exc:  # the stream has started: report in-band
                 log.exception("generation failed mid-stream")
                 finished = True
                 message = exc.message if isinstance(exc, APIError) else f"generation failed: {exc}"
@@ -342,15 +342,15 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if exc.status_code == 404:
-            message = f"No route {request.method} {request.url.path}; see GET /v1/models, POST /v1/embeddings, " \
-                      "POST /v1/chat/completions"
+            message = (f"No route {request.method} {request.url.path}; see GET /v1/models, POST /v1/embeddings, "
+                       "POST /v1/chat/completions")
         return JSONResponse(error_body(message, "invalid_request_error", None,
                                        _STATUS_CODES.get(exc.status_code)),
                             status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error")
+        log.exception("unhandled error")  # noqa: LOG004 - Starlette calls handlers inside its except block
         return JSONResponse(error_body(f"internal error: {type(exc).__name__}: {exc}", "server_error"),
                             status_code=500)
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Callable, Hashable, Sequence
 
 import numpy as np
 
@@ -153,7 +153,7 @@ class MicroBatcher:
                     break
                 try:
                     _, _, item = await asyncio.wait_for(self._queue.get(), remaining)
-                except (asyncio.TimeoutError, TimeoutError):
+                except TimeoutError:
                     break
             batch.append(item)
             count += len(item.texts)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from model_host.embeddings import MODEL_LOAD_LOCK
-from model_host.generation import Cancelled
-from model_host.generation import Generation, GenerationParams, OnText
+from model_host.generation import Cancelled, Generation, GenerationParams, OnText
 from model_host.prompting import stablelm_ja_alpha_prompt
 
 log = logging.getLogger("model_host.chat")

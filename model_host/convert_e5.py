@@ -82,9 +82,10 @@ def read_packed(path: Path) -> PackedE5:
             tensors[name] = np.frombuffer(raw, dtype="<f4", count=count).reshape(rows, cols).copy()
         else:
             raise ValueError(f"tensor {name}: unknown dtype {dtype}")
-    hyper = dict(hidden=H, layers=NL, heads=NH, ffn=FF, vocab=VOC, max_positions=MAXP,
-                 type_vocab=TVS, eps=eps)
-    return PackedE5(hyper, pieces, scores, dict(bos=bos, eos=eos, pad=pad, unk=unk), norm_map, tensors)
+    hyper = {"hidden": H, "layers": NL, "heads": NH, "ffn": FF, "vocab": VOC, "max_positions": MAXP,
+             "type_vocab": TVS, "eps": eps}
+    special = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
+    return PackedE5(hyper, pieces, scores, special, norm_map, tensors)
 
 
 def _tensor_shapes(H: int, FF: int, VOC: int, MAXP: int, TVS: int):

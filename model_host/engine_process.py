@@ -131,7 +131,7 @@ class EngineProcess:
         self._healthy.set()
         self._task = asyncio.get_running_loop().create_task(self._supervise(), name="engine-supervisor")
 
-    async def wait_available(self, timeout: float) -> bool:
+    async def wait_available(self, timeout: float) -> bool:  # noqa: ASYNC109 - a budget the caller passes on
         """Wait up to `timeout` seconds for a restarting engine; True when it serves."""
         if self.available:
             return True

@@ -1,7 +1,8 @@
 """OpenAI-style errors: every failure answers {"error": {"message", "type", "param", "code"}}."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 
 class APIError(Exception):

@@ -16,18 +16,26 @@ import os
 import shlex
 import shutil
 import subprocess
-import tarfile
 import sys
+import tarfile
 import time
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make `model_host` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model_host import llama_build  # noqa: E402
-from model_host.packaged import PACKAGED  # noqa: E402
-from model_host.settings import DEFAULT_EMBEDDING_MODEL, DEFAULT_LLM_MODEL, DEFAULT_INDEX_EMBEDDING_MODEL  # noqa: E402
-from model_host.settings import MODELS_DIR, ROOT, VENV, Settings, parse_bool  # noqa: E402
+from model_host import llama_build
+from model_host.packaged import PACKAGED
+from model_host.settings import (
+    DEFAULT_EMBEDDING_MODEL,
+    DEFAULT_INDEX_EMBEDDING_MODEL,
+    DEFAULT_LLM_MODEL,
+    MODELS_DIR,
+    ROOT,
+    VENV,
+    Settings,
+    parse_bool,
+)
 
 HERE = Path(__file__).resolve().parent
 REQUIREMENTS = HERE / "requirements.txt"
@@ -47,7 +55,7 @@ def log(msg: str) -> None:
 
 
 def run(cmd: list[str], what: str, env: dict[str, str] | None = None) -> None:
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-30:])
         raise InstallError(f"{what} failed (exit {proc.returncode}):\n{tail}")
@@ -69,7 +77,7 @@ def find_python() -> str:
 
 def _python_minor(exe: str) -> str | None:
     try:
-        proc = subprocess.run([exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        proc = subprocess.run([exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], check=False,
                               capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -196,7 +204,7 @@ def ensure_weights(venv: Path = VENV, models_dir: Path = MODELS_DIR, names: set[
         return False
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([str(venv_python(venv)), "-m", "model_host.weights", "--models-dir", str(models_dir),
-                           *missing], env=env, cwd=ROOT)
+                           *missing], check=False, env=env, cwd=ROOT)
     if proc.returncode != 0:
         raise InstallError("assembling the model weights failed (the messages above say why)")
     return True

@@ -3,9 +3,10 @@ schema its answer is constrained to. Pure functions."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from model_host.schemas import ChatMessage
 
@@ -66,7 +67,8 @@ def _compiled(template: str):
     env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
     env.filters["tojson"] = _tojson
     env.globals["raise_exception"] = _raise
-    env.globals["strftime_now"] = lambda fmt: datetime.now().strftime(fmt)
+    # The machine's local time, as transformers gives chat templates.
+    env.globals["strftime_now"] = lambda fmt: datetime.now().strftime(fmt)  # noqa: DTZ005
     return env.from_string(template)
 
 

@@ -13,9 +13,9 @@ from model_host.embeddings import MODEL_LOAD_LOCK, SentenceTransformerEmbedder, 
 from model_host.engine_process import EngineProcess, free_port
 from model_host.errors import not_ready, unknown_model
 from model_host.generation import ChatEngine, GenerationParams
+from model_host.index_embedder import load_index_embedder
 from model_host.metrics import Metrics, rss_bytes
 from model_host.priority import PriorityGate
-from model_host.index_embedder import load_index_embedder
 from model_host.settings import LOGS_DIR, Settings
 
 log = logging.getLogger("model_host")

@@ -12,7 +12,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from model_host.settings import ConfigError, Settings  # noqa: E402
+from model_host.settings import ConfigError, Settings
 
 log = logging.getLogger("model_host")
 

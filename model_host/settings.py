@@ -152,7 +152,7 @@ class Settings:
     embedding_cache: int = 4096  # recent (prompt, text) -> vector entries kept; 0 turns the cache off
 
     @classmethod
-    def from_env(cls, dotenv_path: Path | None = None) -> "Settings":
+    def from_env(cls, dotenv_path: Path | None = None) -> Settings:
         dotenv = read_dotenv(dotenv_path or ROOT / ".env")
         get = lambda name, default: _lookup(name, default, dotenv)  # noqa: E731
         s = cls(

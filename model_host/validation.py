@@ -66,10 +66,9 @@ def check_chat_request(req: ChatRequest) -> None:
         raise bad_request("tool calling is not supported; ask for arguments with "
                           "response_format={'type': 'json_schema', ...} instead", "tools", "unsupported_parameter")
     rf = req.response_format
-    if rf is not None and rf.type == "json_schema":
-        if rf.json_schema is None or not rf.json_schema.schema_:
-            raise bad_request("response_format.json_schema.schema is required for type json_schema",
-                              "response_format.json_schema.schema", "invalid_schema")
+    if rf is not None and rf.type == "json_schema" and (rf.json_schema is None or not rf.json_schema.schema_):
+        raise bad_request("response_format.json_schema.schema is required for type json_schema",
+                          "response_format.json_schema.schema", "invalid_schema")
     if req.continue_final_message:
         if req.messages[-1].role != "assistant":
             raise bad_request("continue_final_message needs the last message to be the assistant's, to be "

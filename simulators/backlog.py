@@ -25,7 +25,7 @@ SORT_FIELDS = {"created": "created", "updated": "updated", "summary": "summary",
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _t(value: str) -> dt.datetime:
@@ -136,7 +136,7 @@ class BacklogSimulator(SimulatorApp):
         try:
             return int(raw)
         except (TypeError, ValueError):
-            raise error(400, f"Invalid {name}.", 7, f"{name} must be a number")
+            raise error(400, f"Invalid {name}.", 7, f"{name} must be a number") from None
 
     @staticmethod
     def ids(params: dict[str, Any], name: str) -> list[str]:
@@ -153,7 +153,7 @@ class BacklogSimulator(SimulatorApp):
         try:
             day = dt.date.fromisoformat(raw)
         except ValueError:
-            raise error(400, f"Invalid date format. {name}={raw}", 7, "Use yyyy-MM-dd")
+            raise error(400, f"Invalid date format. {name}={raw}", 7, "Use yyyy-MM-dd") from None
         start = dt.datetime(day.year, day.month, day.day, tzinfo=SPACE_TZ)
         return start + dt.timedelta(days=1) if end else start
 

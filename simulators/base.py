@@ -172,7 +172,7 @@ class SimulatorApp:
             response = await handler(request, **params)
         except Reply as reply:
             response = reply.response
-        except Exception:  # a simulator bug must show up as a clear 500 with its traceback in the log
+        except Exception:  # noqa: BLE001 - a simulator bug: a clear 500, its traceback in the log
             log.error("handler failed for %s %s\n%s", request.method, path, traceback.format_exc())
             response = self.internal_error(request)
         if not admin:

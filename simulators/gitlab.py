@@ -23,15 +23,20 @@ SIMPLE_MR_FIELDS = ("id", "iid", "project_id", "title", "description", "state", 
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _sha1(text: str) -> str:
+    """A 40-hex id as GitLab makes them (an identifier, not a security measure)."""
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def _parse_time(value: str, name: str) -> dt.datetime:
     try:
         t = dt.datetime.fromisoformat(value.replace(" ", "+") if "T" in value else value)
     except ValueError:
-        raise Reply(JSONResponse({"error": f"{name} is invalid"}, status_code=400))
-    return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
+        raise Reply(JSONResponse({"error": f"{name} is invalid"}, status_code=400)) from None
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
 def _t(value: str | None) -> dt.datetime | None:
@@ -53,8 +58,8 @@ class GitLabSimulator(SimulatorApp):
         data = load_json(self.data_dir / "gitlab.json")
         self.users = data["users"]
         self.projects: dict[int, dict[str, Any]] = {}
-        for p in data["projects"]:
-            p = copy.deepcopy(p)
+        for raw in data["projects"]:
+            p = copy.deepcopy(raw)
             p["mrs"] = {m["iid"]: m for m in p.pop("merge_requests")}
             p["issues_by_iid"] = {i["iid"]: i for i in p.pop("issues")}
             p["drafts"] = {}
@@ -361,7 +366,7 @@ class GitLabSimulator(SimulatorApp):
                     full = f"{prefix}/{sub}" if prefix else sub
                     is_blob = depth == len(parts)
                     entries.setdefault(full, {
-                        "id": blob if is_blob else hashlib.sha1(full.encode()).hexdigest(), "name": parts[depth - 1],
+                        "id": blob if is_blob else _sha1(full), "name": parts[depth - 1],
                         "type": "blob" if is_blob else "tree", "path": full, "mode": "100644" if is_blob else "040000"})
             return self.page(request, sorted(entries.values(), key=lambda e: (e["type"] != "tree", e["path"])))
 
@@ -528,7 +533,7 @@ class GitLabSimulator(SimulatorApp):
         note = self.make_note(p, mr, body, position)
         if individual:
             note["type"], note["resolvable"] = None, False
-        discussion = {"id": hashlib.sha1(f"sim-discussion-{note['id']}".encode()).hexdigest(),
+        discussion = {"id": _sha1(f"sim-discussion-{note['id']}"),
                       "individual_note": individual, "notes": [note]}
         mr["_discussions"].append(discussion)
         self.touch(mr)
@@ -557,7 +562,7 @@ class GitLabSimulator(SimulatorApp):
             repo["blobs"][blob_sha(text)] = text
             tree[path] = blob_sha(text)
         now = _now()
-        sha = hashlib.sha1(f"{old}{message}{now}{sorted(tree.items())}".encode()).hexdigest()
+        sha = _sha1(f"{old}{message}{now}{sorted(tree.items())}")
         repo["trees"][sha] = tree
         repo["commits"][sha] = {**mr["_commits"][0], "id": sha, "short_id": sha[:8], "title": message.splitlines()[0],
                                 "message": message + "\n", "authored_date": now, "committed_date": now,
@@ -569,7 +574,7 @@ class GitLabSimulator(SimulatorApp):
         mr["_commits"].insert(0, repo["commits"][sha])
         mr["_diffs"] = file_diffs(self.tree_text(p, version["base_commit_sha"]), self.tree_text(p, sha))
         mr["_version"] = {**version, "id": version["id"] + 1, "head_commit_sha": sha, "created_at": now,
-                          "real_size": str(len(mr["_diffs"])), "patch_id_sha": hashlib.sha1(sha.encode()).hexdigest()}
+                          "real_size": str(len(mr["_diffs"])), "patch_id_sha": _sha1(sha)}
         self.touch(mr)
         return {"oldrev": old, "head": sha}
 

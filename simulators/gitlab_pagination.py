@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -21,7 +22,7 @@ def _int_param(request: Request, name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         from starlette.responses import JSONResponse
-        raise Reply(JSONResponse({"error": f"{name} is invalid"}, status_code=400))
+        raise Reply(JSONResponse({"error": f"{name} is invalid"}, status_code=400)) from None
 
 
 def paginate(request: Request, items: Sequence[Any], base_url: str) -> tuple[list[Any], dict[str, str]]:

@@ -2,8 +2,9 @@
 stay one segment, as GitLab expects (Starlette's router would see the decoded '/')."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import unquote
 
 from starlette.requests import Request

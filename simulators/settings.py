@@ -19,7 +19,7 @@ class SimSettings:
     peer_urls: dict[str, str]      # service -> public base URL of that simulator ('' = keep canonical)
 
     @classmethod
-    def from_env(cls, service: str) -> "SimSettings":
+    def from_env(cls, service: str) -> SimSettings:
         """SIM_<SERVICE>_TOKEN overrides the token (else the app's own env name, else the local default);
         SIM_<SERVICE>_URL gives each simulator's public base URL so cross-links resolve."""
         token = (os.environ.get(f"SIM_{service.upper()}_TOKEN") or os.environ.get(TOKEN_ENV[service])

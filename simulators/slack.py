@@ -10,8 +10,8 @@ import hmac
 import json
 import os
 import time
-from urllib.parse import urlencode
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -156,7 +156,7 @@ class SlackSimulator(SimulatorApp):
         try:
             limit = int(params.get("limit") or 100)
         except ValueError:
-            raise self.fail("invalid_limit")
+            raise self.fail("invalid_limit") from None
         limit = min(max(limit, 1), 999)
         if self.profile == "restricted" and method in ("conversations.history", "conversations.replies"):
             limit = min(limit, RESTRICTED_PAGE_CAP)
@@ -168,7 +168,7 @@ class SlackSimulator(SimulatorApp):
         try:
             k, _, value = base64.b64decode(cursor.encode(), validate=True).decode().partition(":")
         except (ValueError, UnicodeDecodeError):
-            raise self.fail("invalid_cursor")
+            raise self.fail("invalid_cursor") from None
         if k != kind or not value:
             raise self.fail("invalid_cursor")
         return value
@@ -511,10 +511,10 @@ class SlackSimulator(SimulatorApp):
         try:
             return self.channel_id(body.get("channel", ""))
         except Reply:
-            raise Reply(JSONResponse({"ok": False, "error": "channel_not_found"}, status_code=404))
+            raise Reply(JSONResponse({"ok": False, "error": "channel_not_found"}, status_code=404)) from None
 
     def _admin_find(self, cid: str, ts: str) -> dict[str, Any]:
         try:
             return self.find(cid, ts)
         except Reply:
-            raise Reply(JSONResponse({"ok": False, "error": "message_not_found"}, status_code=404))
+            raise Reply(JSONResponse({"ok": False, "error": "message_not_found"}, status_code=404)) from None

@@ -6,9 +6,9 @@ untouched. Like Powertools' e2e suites: deploy once per session, share the outpu
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
@@ -50,9 +50,8 @@ class LocalStack:
 @pytest.fixture(scope="session")
 def localstack() -> Iterator[LocalStack]:
     from devstack import localstack as ls
-    from devstack.config import Ports
-
     from devstack import snapshot
+    from devstack.config import Ports
 
     port = Ports().localstack
     ls.stop_localstack()  # a leftover from an interrupted run (ours, by pid file)
@@ -90,7 +89,8 @@ def stack(localstack: LocalStack) -> dict:
 @pytest.fixture(scope="session")
 def sidecars(localstack: LocalStack) -> Iterator[dict[str, str]]:
     """ChromaDB, the model host and the source simulators on the test ports, stopped by pid afterwards."""
-    from devstack import chroma, sidecars as sc
+    from devstack import chroma
+    from devstack import sidecars as sc
     from devstack.config import Ports
     from devstack.processes import stop
 

@@ -1,8 +1,8 @@
 """A Lambda built from `functions/<name>/` with the project's layers and common settings."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_lambda as lambda_

@@ -7,7 +7,7 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, ClassVar
 
 import typer
 from rich.console import Console
@@ -29,7 +29,7 @@ MR_REF = re.compile(r"^(?P<project>[\w.-]+(?:/[\w.-]+)+)!(?P<iid>\d+)$")
 
 class State:
     api: Api | None = None
-    options: dict[str, Any] = {}
+    options: ClassVar[dict[str, Any]] = {}
 
 
 def api() -> Api:
@@ -39,9 +39,9 @@ def api() -> Api:
 
 
 @app.callback()
-def main(api_url: Optional[str] = typer.Option(None, help="API base URL (default: from .state/stack.json)"),
-         api_key: Optional[str] = typer.Option(None, help="API key (default: from .state/stack.json)"),
-         stack_file: Optional[Path] = typer.Option(None, help="the stack file `make up` writes")) -> None:
+def main(api_url: str | None = typer.Option(None, help="API base URL (default: from .state/stack.json)"),
+         api_key: str | None = typer.Option(None, help="API key (default: from .state/stack.json)"),
+         stack_file: Path | None = typer.Option(None, help="the stack file `make up` writes")) -> None:
     State.options = {"api_url": api_url, "api_key": api_key, "stack_file": stack_file}
 
 
@@ -91,7 +91,7 @@ def run_job(path: str, body: dict, as_json: bool, wait: bool = True) -> dict | N
 
 @app.command()
 def ask(question: str = typer.Argument(..., help="a question, or a request such as 'summarize #release last week'"),
-        conversation: Optional[str] = typer.Option(None, "--conversation", "-c", help="continue a conversation"),
+        conversation: str | None = typer.Option(None, "--conversation", "-c", help="continue a conversation"),
         as_json: bool = typer.Option(False, "--json", help="print the API's JSON"),
         wait: bool = typer.Option(True, help="for a request that starts a job, wait for its result")) -> None:
     """Ask a question; the answer comes with numbered, clickable citations."""
@@ -116,7 +116,7 @@ def ask(question: str = typer.Argument(..., help="a question, or a request such 
 
 @app.command()
 def search(query: str, k: int = typer.Option(5, "-k", min=1, max=50),
-           source: Optional[str] = typer.Option(None, help="gitlab, slack or backlog"),
+           source: str | None = typer.Option(None, help="gitlab, slack or backlog"),
            as_json: bool = typer.Option(False, "--json")) -> None:
     """Search the index: ranked passages with their links."""
     body = {"query": query, "k": k, **({"filters": {"source": source}} if source else {})}
@@ -166,7 +166,7 @@ def ingest(source: list[str] = typer.Option(None, "--source", "-s", help="gitlab
 @app.command()
 def summarize(target: str = typer.Argument(..., help="'#channel', or a thread permalink"),
               since: str = typer.Option("7d", help="7d, 24h, 'last week', or an ISO date"),
-              until: Optional[str] = typer.Option(None, help="an ISO date (exclusive)"),
+              until: str | None = typer.Option(None, help="an ISO date (exclusive)"),
               lang: str = typer.Option("en", help="en, ja or vi"),
               as_json: bool = typer.Option(False, "--json"), wait: bool = typer.Option(True)) -> None:
     """Summarize a Slack channel or thread: decisions, action items, open questions, with links."""
@@ -217,7 +217,7 @@ def post_targets(posts: list[str], project: str | None) -> dict[str, str]:
 @app.command()
 def report(kind: str = typer.Argument("weekly", help="weekly, assignee or overdue"),
            period: str = typer.Option("last week", "--range", help="'last week', 7d, 'this week', ..."),
-           project: Optional[str] = typer.Option(None, help="a Backlog key or a GitLab path"),
+           project: str | None = typer.Option(None, help="a Backlog key or a GitLab path"),
            post: list[str] = typer.Option(None, "--post", help="slack[:#channel] and/or backlog[:KEY]"),
            yes: bool = typer.Option(False, "--yes", "-y", help="post without asking"),
            lang: str = typer.Option("en"), as_json: bool = typer.Option(False, "--json")) -> None:
@@ -284,7 +284,7 @@ def run() -> None:
     except (typer.Abort, KeyboardInterrupt):
         err.print("aborted")
         sys.exit(130)
-    except Exception as exc:  # click's usage errors and anything unexpected: one line, not a traceback
+    except Exception as exc:  # noqa: BLE001 - usage errors and anything unexpected: one line, no traceback
         import click
 
         if isinstance(exc, click.ClickException):

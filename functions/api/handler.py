@@ -219,6 +219,6 @@ def handler(event: dict, context: LambdaContext) -> dict:
         return bad_body
     try:
         return app.resolve(event, context)
-    except Exception:  # noqa: BLE001 - the resolver already logged it; answer JSON, not an API Gateway 502
+    except Exception:  # the resolver already logged it; answer JSON, not an API Gateway 502
         logger.exception("unhandled error")
         return error_response(500, "internal error", request_id=context.aws_request_id)

@@ -124,6 +124,6 @@ def gitlab_hook() -> Response:
 def handler(event: dict, context: LambdaContext) -> dict:
     try:
         return app.resolve(event, context)
-    except Exception:  # noqa: BLE001 - answer JSON, not an API Gateway 502 (senders retry on 5xx)
+    except Exception:  # answer JSON, not an API Gateway 502 (senders retry on 5xx)
         logger.exception("unhandled error")
         return error_response(500, "internal error", request_id=context.aws_request_id)

@@ -53,7 +53,7 @@ def notify(target: dict | None, text: str) -> None:
     try:
         connections.slack()._call("chat.postMessage", channel=target["slack_channel"], text=slack_text(text)[:39000],
                                   **({"thread_ts": target["thread_ts"]} if target.get("thread_ts") else {}))
-    except Exception:  # noqa: BLE001 - a failed notification is logged, not a failed job
+    except Exception:  # a failed notification is logged, not a failed job
         logger.exception("could not post the job's outcome to Slack")
 
 

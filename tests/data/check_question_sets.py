@@ -153,8 +153,8 @@ def main(argv):
             problems.append(f"{rid}: empty question or why_absent")
         kinds[(row["language"], row["kind"], row["split"])] += 1
     for lang in sorted(LANGS):
-        total = sum(v for (l, _, _), v in kinds.items() if l == lang)
-        off = sum(v for (l, k, _), v in kinds.items() if l == lang and k == "off_topic")
+        total = sum(v for (lg, _, _), v in kinds.items() if lg == lang)
+        off = sum(v for (lg, k, _), v in kinds.items() if lg == lang and k == "off_topic")
         if total < 12 or off < 3:
             problems.append(f"unanswerable: {lang} has {total} questions, {off} off_topic (need >= 12 and >= 3)")
 
@@ -166,8 +166,8 @@ def main(argv):
         print(f"  {src} -> {lang}: {n:3d}  (dev {d}, test {t})")
     print("  gold references by system:", dict(sorted(systems.items())))
     print(f"unanswerable_questions.jsonl: {len(na)} questions")
-    for key, n in sorted(kinds.items()):
-        print("  %s %-12s %-4s %d" % (key + (n,)))
+    for (lang, kind, split), n in sorted(kinds.items()):
+        print(f"  {lang!s} {kind!s:<12} {split!s:<4} {n:d}")
     if problems:
         print(f"\n{len(problems)} problem(s):")
         for p in problems:

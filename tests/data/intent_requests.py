@@ -7,9 +7,9 @@ report_kind, and the date range as (since, until) dates in the team's time zone 
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-NOW = datetime(2026, 11, 25, 3, 0, tzinfo=timezone.utc)  # Wednesday 2026-11-25 12:00 JST
+NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # Wednesday 2026-11-25 12:00 JST
 LAST_WEEK = ("2026-11-16", "2026-11-23")
 THIS_WEEK = ("2026-11-23", "2026-11-25")
 YESTERDAY = ("2026-11-24", "2026-11-25")

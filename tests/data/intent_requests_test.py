@@ -19,9 +19,9 @@ asks is labelled by its main action.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-NOW = datetime(2026, 11, 25, 3, 0, tzinfo=timezone.utc)  # Wednesday 2026-11-25 12:00 JST
+NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # Wednesday 2026-11-25 12:00 JST
 
 LAST_WEEK = ("2026-11-16", "2026-11-23")      # Monday to Monday
 THIS_WEEK = ("2026-11-23", "2026-11-25")      # also "since Monday"

@@ -5,7 +5,6 @@ after a confirm. Expected values come from the demo's answer key and raw fixture
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone

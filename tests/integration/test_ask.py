@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
 from teamlens.ask.citations import answer_language
 
 pytestmark = pytest.mark.integration
@@ -238,6 +239,7 @@ def test_a_question_is_answered_by_the_model_while_batch_work_runs(ready, full_s
     (The small model's answer may still be replaced by the quoted facts when it fails the answer checks,
     as it is on an idle host: that is its quality, measured by bench.ask, not the serving.)"""
     import httpx
+
     from teamlens.ask.replies import MODEL_BUSY
 
     def queue() -> dict:

@@ -22,8 +22,9 @@ def cli(demo_indexed, full_stack, tmp_path_factory):
 
     def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TEAMLENS_API")}
-        return subprocess.run([str(exe), "--stack-file", str(stack_file), *args], capture_output=True, text=True,
-                               timeout=timeout, env={**env, "COLUMNS": "200"}, cwd=ROOT)
+        return subprocess.run([str(exe), "--stack-file", str(stack_file), *args], check=False,
+                              capture_output=True, text=True, timeout=timeout, env={**env, "COLUMNS": "200"},
+                              cwd=ROOT)
     return run
 
 

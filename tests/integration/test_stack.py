@@ -5,11 +5,11 @@ import io
 import json
 import os
 import time
-import zipfile
-from pathlib import Path
 import urllib.error
 import urllib.request
 import uuid
+import zipfile
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError

@@ -1,7 +1,7 @@
 """Pure parts of reports and agent inputs: numbers, periods, confirmation checks, argument validation."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from pydantic import ValidationError
@@ -14,7 +14,6 @@ from teamlens.agents.report.confirm import ConfirmRejected, ConfirmRequest, targ
 from teamlens.chatops.slack_format import slack_text
 from teamlens.jobs import Job
 
-UTC = timezone.utc
 SINCE, UNTIL = datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC)
 
 

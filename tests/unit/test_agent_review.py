@@ -32,7 +32,7 @@ def test_lock_and_generated_files_are_skipped():
 
 def _rules(path: str, code: str, load=lambda p: None):
     lines = code.strip("\n").splitlines()
-    added = {i: line for i, line in enumerate(lines, start=1)}
+    added = dict(enumerate(lines, start=1))
     lang = "python" if path.endswith(".py") else "typescript"
     return {(f.new_line, f.category) for f in check(path, lang, "\n".join(lines), added, load)}
 
@@ -119,10 +119,11 @@ class _Compare:
 
 
 def test_new_lines_come_from_compare_and_fall_back_to_the_whole_mr():
+    import pytest
+
+    from teamlens.agents.errors import SourceDown
     from teamlens.agents.review.agent import _new_lines
     from teamlens.sources import SourceError
-    from teamlens.agents.errors import SourceDown
-    import pytest
 
     head = "b" * 40
     assert _new_lines(_Compare(), 1, None, head) == (None, [])

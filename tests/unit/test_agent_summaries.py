@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
+from teamlens.agents.errors import NotFound
 from teamlens.agents.summarize import digest
 from teamlens.agents.summarize.messages import Message, parse_thread
-from teamlens.agents.errors import NotFound
 from teamlens.agents.summarize.signals import assignee, due_date, kinds
 
 SENT = date(2026, 11, 2)  # a Monday

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from teamlens.chatops.events import (command_to_ask, mention_to_ask, review_job_id, review_request, slack_reply)
+from teamlens.chatops.events import command_to_ask, mention_to_ask, review_job_id, review_request, slack_reply
 from teamlens.chatops.verify import Unauthorized, slack_signature, verify_gitlab, verify_slack
 
 SECRET, NOW = "s3cret", 1_795_000_000

@@ -7,7 +7,15 @@ import pytest
 from typer.testing import CliRunner
 
 from teamlens_cli import main
-from teamlens_cli.client import NOT_FOUND, UNREACHABLE, USAGE, CliError, code_for, error_message, resolve_target
+from teamlens_cli.client import (
+    NOT_FOUND,
+    UNREACHABLE,
+    USAGE,
+    CliError,
+    code_for,
+    error_message,
+    resolve_target,
+)
 
 
 def test_stack_file_is_found_from_a_subfolder(tmp_path, monkeypatch):

@@ -64,7 +64,7 @@ def test_wait_until_reports_a_process_that_died(tmp_path: Path, monkeypatch):
     svc = Service("dies")
     processes.start(svc, [sys.executable, "-c", "import sys; print('boom: bad config'); sys.exit(3)"])
     t0 = time.time()
-    with pytest.raises(DevstackError, match="exited while starting(.|\n)*boom: bad config"):
+    with pytest.raises(DevstackError, match=r"exited while starting(.|\n)*boom: bad config"):
         processes.wait_until(svc, lambda: False, timeout=30, what="never ready")
     assert time.time() - t0 < 10
 

@@ -5,6 +5,7 @@ import base64
 import json
 
 import pytest
+
 from teamlens.chatops.events import mention_to_ask, review_request
 from teamlens.http_body import BadBody, json_body_error, nesting_depth, parse_json_body
 
@@ -77,6 +78,7 @@ def test_a_body_that_is_not_an_object_is_400():
 
 def test_report_periods_are_dates_not_numbers():
     from pydantic import ValidationError
+
     from teamlens.agents.args import ReportArgs
 
     for bad in ({"until": -43169077}, {"since": 0}, {"since": True}):

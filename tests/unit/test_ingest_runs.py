@@ -5,8 +5,14 @@ import json
 
 import pytest
 
-from teamlens.ingestion.runs import (SourceStatus, _branch_errors, _source_status, is_reindex, new_run_id,
-                                     overall_status)
+from teamlens.ingestion.runs import (
+    SourceStatus,
+    _branch_errors,
+    _source_status,
+    is_reindex,
+    new_run_id,
+    overall_status,
+)
 
 
 def test_branch_errors_name_type_and_message_without_stack():

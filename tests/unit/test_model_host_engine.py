@@ -1,13 +1,14 @@
 """model_host.chat_server.server_command: the engine's command line follows the settings."""
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from model_host.chat_server import server_command
 
 
 def args(cmd: list[str]) -> dict[str, str]:
-    return {a: b for a, b in zip(cmd, cmd[1:]) if a.startswith("--")}
+    return {a: b for a, b in itertools.pairwise(cmd) if a.startswith("--")}
 
 
 def test_each_slot_can_hold_a_whole_context_and_speculation_follows_draft_tokens():

@@ -65,7 +65,7 @@ def test_another_folder_or_hub_id(env):
 def test_the_index_model_cannot_be_the_embedding_model(env):
     monkeypatch, dotenv = env
     monkeypatch.setenv("INDEX_EMBEDDING_MODEL", "multilingual-e5-small")
-    with pytest.raises(ConfigError, match="INDEX_EMBEDDING_MODEL='multilingual-e5-small'.*INDEX_EMBEDDING_MODEL=none"):
+    with pytest.raises(ConfigError, match=r"INDEX_EMBEDDING_MODEL='multilingual-e5-small'.*INDEX_EMBEDDING_MODEL=none"):
         Settings.from_env(dotenv)
 
 
@@ -135,7 +135,7 @@ def test_preflight_wants_the_index_model_assembled_unless_it_is_off(env, tmp_pat
     check_index_embedding_model(Settings.from_env(dotenv))
     monkeypatch.setenv("INDEX_EMBEDDING_MODEL", str(tmp_path / "empty"))
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ConfigError, match="INDEX_EMBEDDING_MODEL=.*no sentence-transformers model there"):
+    with pytest.raises(ConfigError, match=r"INDEX_EMBEDDING_MODEL=.*no sentence-transformers model there"):
         check_index_embedding_model(Settings.from_env(dotenv))
     monkeypatch.setenv("INDEX_EMBEDDING_MODEL", "none")
     check_index_embedding_model(Settings.from_env(dotenv))

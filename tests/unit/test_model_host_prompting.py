@@ -3,8 +3,14 @@ from __future__ import annotations
 
 import json
 
-from model_host.prompting import (CHATML_TEMPLATE, message_dicts, render_chat_template, schema_instruction,
-                                  stablelm_ja_alpha_prompt, with_instruction)
+from model_host.prompting import (
+    CHATML_TEMPLATE,
+    message_dicts,
+    render_chat_template,
+    schema_instruction,
+    stablelm_ja_alpha_prompt,
+    with_instruction,
+)
 from model_host.schemas import ChatMessage
 
 QWEN_LIKE = (

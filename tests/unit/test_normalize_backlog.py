@@ -97,10 +97,10 @@ def test_project_records_give_no_documents(key: str):
 
 
 def test_unknown_key_is_a_clear_error():
-    with pytest.raises(UnknownRawKey, match="raw/jira/issues/X-1.json"):
+    with pytest.raises(UnknownRawKey, match=r"raw/jira/issues/X-1\.json"):
         documents_from_raw("raw/jira/issues/X-1.json", {})
 
 
 def test_malformed_raw_object_names_its_key():
-    with pytest.raises(ValueError, match="raw/backlog/issues/BOOK/BOOK-1.json.*issue"):
+    with pytest.raises(ValueError, match=r"raw/backlog/issues/BOOK/BOOK-1\.json.*issue"):
         documents_from_raw("raw/backlog/issues/BOOK/BOOK-1.json", {"space_url": "https://x.example"})

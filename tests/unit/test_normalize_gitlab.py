@@ -71,7 +71,8 @@ def test_one_diff_document_per_changed_file():
     booking = diffs["app/services/booking.py"]
     assert booking.id == "gitlab:mr_diff:11:6:app/services/booking.py"
     assert booking.kind == "mr_diff" and booking.parent_id == mr.id
-    assert booking.url == mr.url + "/diffs#" + hashlib.sha1(b"app/services/booking.py").hexdigest()
+    anchor = hashlib.sha1(b"app/services/booking.py", usedforsecurity=False).hexdigest()
+    assert booking.url == mr.url + "/diffs#" + anchor
     assert (booking.author, booking.created_at, booking.project) == (mr.author, mr.created_at, mr.project)
     assert booking.metadata["head_sha"] == mr.metadata["head_sha"]
     assert booking.metadata["file_language"] == "python"

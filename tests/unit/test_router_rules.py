@@ -1,7 +1,7 @@
 """Pure parts of routing: references and date ranges."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,7 +9,7 @@ import pytest
 from teamlens.orchestrator import references as refs
 from teamlens.orchestrator.dates import parse_date_range, shift_weeks
 
-NOW = datetime(2026, 11, 25, 3, 0, tzinfo=timezone.utc)  # Wednesday, 12:00 in Tokyo
+NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # Wednesday, 12:00 in Tokyo
 JST = ZoneInfo("Asia/Tokyo")
 
 
@@ -42,7 +42,7 @@ def test_date_ranges(text, expected):
 
 
 def test_year_boundary():
-    jan = datetime(2027, 1, 3, 3, 0, tzinfo=timezone.utc)  # Sunday
+    jan = datetime(2027, 1, 3, 3, 0, tzinfo=UTC)  # Sunday
     assert days("last week", jan) == ("2026-12-21", "2026-12-28")
     assert days("last month", jan) == ("2026-12-01", "2027-01-01")
 
@@ -85,3 +85,48 @@ def test_slack_thread_and_backlog_keys():
     assert refs.slack_thread("https://x.slack.com/archives/C04KRELEASE/p1793840400755853?thread_ts=1") == (
         "C04KRELEASE", "1793840400.755853")
     assert refs.backlog_keys("BOOK-24 and OPS-37, again BOOK-24") == ["BOOK-24", "OPS-37"]
+
+
+@pytest.mark.parametrize("text,key", [
+    ("Write the weekly report for the BOOK project", "BOOK"),
+    ("BOOKプロジェクトの週次レポート", "BOOK"),
+    ("Viết báo cáo cho dự án BOOK", "BOOK"),
+    ("Create a Backlog issue in PAY summing up the sprint", "PAY"),
+    ("OPSの課題で期限切れのもの", "OPS"),
+    ("BOOK-24 status", None),  # an issue, not a project
+    ("the booking project status", None),  # not a key
+])
+def test_backlog_project_keys(text, key):
+    assert refs.backlog_project(text) == key
+
+
+@pytest.mark.parametrize("text", [
+    "Create a Backlog issue in PAY summarizing this week's work",
+    "今週の作業をまとめてBacklogに登録して",
+    "Tạo issue trên Backlog tóm tắt công việc tuần này",
+])
+def test_creating_something_in_backlog_is_a_report_whatever_else_it_says(text):
+    from teamlens.orchestrator.router import Router
+
+    route = Router(embedder=None).route(text, now=NOW)  # settled by rule: no embedder or model needed
+    assert route.intent == "report" and route.method == "pattern"
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("Could the change in payments!7 break checkout?", "review_mr"),
+    ("payments!7 の変更で気になる点はありますか", "review_mr"),
+    ("payments!7 có an toàn để merge không?", "review_mr"),
+    ("Who approved payments!7?", "search"),
+    ("payments!7 はいつマージされましたか", "search"),
+    ("payments!7 sửa lỗi gì vậy?", "search"),
+    ("What happened in #ops yesterday?", "summarize_slack"),
+    ("#opsで昨日何があった？", "summarize_slack"),
+    ("Hôm qua #ops có chuyện gì?", "summarize_slack"),
+    ("In #ops, why was the cache TTL lowered?", "search"),
+    ("Which invoices are overdue? Make a report for the PAY project", "report"),
+])
+def test_a_named_merge_request_or_channel_decides_by_what_is_asked_about_it(text, intent):
+    from teamlens.orchestrator.router import Router
+
+    route = Router(embedder=None).route(text, now=NOW)  # settled by rule: no embedder or model needed
+    assert (route.intent, route.method) == (intent, "pattern")

@@ -59,7 +59,7 @@ def _version_key(function_version: FunctionVersion) -> str:
 
 
 class ProcessRuntimeExecutor(RuntimeExecutor):
-    def __init__(self, id: str, function_version: FunctionVersion) -> None:  # noqa: A002 - base class signature
+    def __init__(self, id: str, function_version: FunctionVersion) -> None:  # base class signature
         super().__init__(id=id, function_version=function_version)
         self._lock = threading.Lock()  # guards _runtime and _stopped against stop() from another thread
         self._invoke_lock = threading.Lock()  # LocalStack sends one invocation at a time; make sure of it
@@ -395,7 +395,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
 
 def _gateway_host() -> str:
     host = config.GATEWAY_LISTEN[0].host
-    return "127.0.0.1" if host in ("", "0.0.0.0", "::", "[::]") else host
+    return "127.0.0.1" if host in ("", "0.0.0.0", "::", "[::]") else host  # noqa: S104 - compared, not bound
 
 
 def _error_type(body: bytes) -> str | None:

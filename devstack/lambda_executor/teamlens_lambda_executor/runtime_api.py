@@ -186,7 +186,9 @@ class _HttpServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
         if isinstance(exc, (ConnectionError, TimeoutError)):
             LOG.debug("runtime api %s: connection dropped: %s", self.api.port, exc)
             return
-        LOG.warning("runtime api %s: error while serving the Lambda runtime", self.api.port, exc_info=True)
+        # socketserver calls handle_error inside its except block: exc_info is the error being handled.
+        LOG.warning("runtime api %s: error while serving the Lambda runtime", self.api.port,
+                    exc_info=True)  # noqa: LOG014
 
 
 class _RuntimeApiHandler(http.server.BaseHTTPRequestHandler):
@@ -199,10 +201,11 @@ class _RuntimeApiHandler(http.server.BaseHTTPRequestHandler):
         super().setup()
         self.rfile = cast(io.BufferedIOBase, _LongLineTolerantReader(self.rfile))
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature from the base class
-        LOG.debug("runtime api %s: " + format, self.server.api.port, *args)
+    def log_message(self, format: str, *args: Any) -> None:  # signature from the base class
+        # `format` is http.server's %-style format for `args`, so it joins the message format.
+        LOG.debug("runtime api %s: " + format, self.server.api.port, *args)  # noqa: G003
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+    def do_GET(self) -> None:  # http.server naming
         if self.path != f"{API_PREFIX}/invocation/next":
             return self._send_json(404, {"errorType": "NotFound", "errorMessage": self.path})
         invocation = self.server.api._next_invocation()
@@ -219,7 +222,7 @@ class _RuntimeApiHandler(http.server.BaseHTTPRequestHandler):
             },
         )
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server naming
+    def do_POST(self) -> None:  # http.server naming
         body = self._read_body()
         if body is None:
             self.close_connection = True  # the rest of the body is still unread on this connection

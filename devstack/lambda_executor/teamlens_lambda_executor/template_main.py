@@ -167,7 +167,7 @@ def _become_environment(handler: str, request: dict, log_fd: int, *inherited: ob
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001, S110 - a stream that cannot flush at exit has no one to tell
                 pass
         os._exit(code)
 

@@ -1,7 +1,7 @@
 """boto3 clients and the library's service objects, built once per Lambda environment."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import boto3
 
@@ -11,7 +11,7 @@ from teamlens.ingestion.state import IngestionState
 from teamlens.settings import settings
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str):
     return boto3.client(service)
 

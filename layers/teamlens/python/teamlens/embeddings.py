@@ -2,7 +2,8 @@
 which retries 429/5xx and connection errors with backoff."""
 from __future__ import annotations
 
-from typing import Literal, Sequence
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import openai
 
@@ -44,7 +45,8 @@ class Embedder:
         from teamlens.settings import settings
 
         name = settings().index_embedding_model
-        return cls(settings().model_host_url, name or None, **({"batch": INDEX_BATCH} if name else {}), **kwargs)
+        batch: dict[str, Any] = {"batch": INDEX_BATCH} if name else {}
+        return cls(settings().model_host_url, name or None, **batch, **kwargs)
 
     def embed(self, texts: Sequence[str], kind: Literal["query", "passage"] = "passage") -> list[list[float]]:
         """Normalized vectors, in input order. `kind` lets asymmetric models (e5) prefix inputs."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from teamlens import __version__
 from teamlens.settings import settings
@@ -14,7 +14,7 @@ def health_report() -> dict:
     return {
         "status": "ok",
         "version": __version__,
-        "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
         "region": os.environ.get("AWS_REGION", ""),
         "python": platform.python_version(),
         "target": s.target,

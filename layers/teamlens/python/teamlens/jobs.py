@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from botocore.exceptions import ClientError
@@ -56,12 +56,12 @@ class JobExists(RuntimeError):
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def _age(iso: str) -> timedelta:
     try:
-        return datetime.now(timezone.utc) - datetime.fromisoformat(iso)
+        return datetime.now(UTC) - datetime.fromisoformat(iso)
     except ValueError:
         return timedelta(0)
 
@@ -102,7 +102,7 @@ class Jobs:
         """Put the item unless it exists; False when it did."""
         try:
             self.table.put_item(Item={"pk": f"job#{job.job_id}", "sk": "job", "kind": "job", "created_at": job.created_at,
-                                      "expires_at": int((datetime.now(timezone.utc) + RETENTION).timestamp()),
+                                      "expires_at": int((datetime.now(UTC) + RETENTION).timestamp()),
                                       "job": to_dynamo(job.model_dump(mode="json"))},
                                 ConditionExpression="attribute_not_exists(pk)")
         except ClientError as exc:

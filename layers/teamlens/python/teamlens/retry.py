@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Callable, Mapping
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 

@@ -5,6 +5,7 @@ import os
 from functools import lru_cache
 
 import boto3
+
 # Imported at init, not at the first request: the functions that use these services need them all, and an
 # environment's init runs once (before any request on AWS; locally, once per function version, shared by
 # the environments forked from it) while the first request is paid by every new environment.

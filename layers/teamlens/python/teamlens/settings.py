@@ -23,7 +23,7 @@ class Settings(BaseModel):
     secret_arns: dict[str, str] = {}
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         return cls(
             target=env.get("TEAMLENS_TARGET", "aws"),

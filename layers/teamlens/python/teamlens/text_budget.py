@@ -169,7 +169,7 @@ def _hard_cut(text: str, max_tokens: int) -> list[str]:
     return out
 
 
-def pack_lines(lines: "list[str] | tuple[str, ...]", budget: int) -> list[str]:
+def pack_lines(lines: list[str] | tuple[str, ...], budget: int) -> list[str]:
     """Consecutive lines grouped into texts of at most `budget` tokens each (a longer line stands alone)."""
     out: list[list[str]] = [[]]
     used = 0

@@ -3,7 +3,8 @@ common case and Chroma's metadata filters get slow at scale), embeddings always 
 (Chroma's default embedding function would download a model)."""
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
 import chromadb
@@ -34,7 +35,7 @@ class VectorStore:
             self.client = chromadb.HttpClient(host=u.hostname or "127.0.0.1", port=u.port or 8000,
                                               ssl=u.scheme == "https",
                                               settings=ChromaSettings(anonymized_telemetry=False))
-        except Exception as exc:  # the client probes the server on creation
+        except Exception as exc:  # noqa: BLE001 - the client probes the server on creation
             raise VectorStoreError(f"ChromaDB at {url} is unavailable: {exc}") from None
         self.url = url
         self.embedding_model = embedding_model
@@ -72,7 +73,7 @@ class VectorStore:
         """Make the chunks of one raw object exactly these: upsert them, drop the ones an edit removed."""
         return self.replace_many(source, [Replacement(raw_key, ids, texts, embeddings, metadatas)])
 
-    def replace_many(self, source: str, items: Sequence["Replacement"]) -> int:
+    def replace_many(self, source: str, items: Sequence[Replacement]) -> int:
         """`replace` for many raw objects in a few calls (one lookup, batched upserts, one delete) rather
         than three per object: per-call overhead, not embedding, dominated a full ingest."""
         if not items:
@@ -131,5 +132,5 @@ class VectorStore:
     def drop(self, source: str) -> None:
         try:
             self.client.delete_collection(f"{COLLECTION_PREFIX}{source}")
-        except Exception:  # noqa: BLE001 - absent already: nothing to drop
+        except Exception:  # noqa: BLE001, S110 - absent already: nothing to drop
             pass

@@ -1,12 +1,13 @@
 """The agents behind long jobs (Slack summaries, merge-request reviews, reports), looked up by job kind."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
-from typing import Any, Callable
+from typing import Any
 
 from teamlens.agents.errors import AgentError, NotFound, SourceDown
 
-__all__ = ["AgentError", "NotFound", "SourceDown", "run_agent", "Progress"]
+__all__ = ["AgentError", "NotFound", "Progress", "SourceDown", "run_agent"]
 
 Progress = Callable[..., None]  # progress(stage, done=0, total=0)
 

@@ -2,7 +2,7 @@
 too slow) the job still returns its facts, with a warning that says why the prose is missing."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from langchain_core.messages import BaseMessage
 
@@ -20,7 +20,7 @@ class NarrativeUnavailable(RuntimeError):
 def write(model, messages: Sequence[BaseMessage]) -> str:
     try:
         text = model.invoke(list(messages)).content
-    except Exception as exc:  # the OpenAI client raises many types; all mean "no prose this time"
+    except Exception as exc:  # noqa: BLE001 - the OpenAI client raises many types: "no prose this time"
         raise NarrativeUnavailable(f"the model host could not write the narrative: {type(exc).__name__}: {exc}"[:300]) from None
     return str(text).strip()
 

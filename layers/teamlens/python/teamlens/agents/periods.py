@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from teamlens.agents.args import Period
 from teamlens.orchestrator.dates import DEFAULT_TZ, parse_date_range
@@ -16,7 +16,7 @@ _HOURS = re.compile(r"^\s*(\d{1,4})\s*h(?:ours?)?\s*$", re.I)
 
 
 def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def resolve_period(period: Period, now: datetime, *, default: str = "7d", tz: str = DEFAULT_TZ) -> tuple[datetime, datetime]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from teamlens.ask.prompts import NOT_FOUND, Source
 from teamlens.conversations import Citation
@@ -107,8 +107,9 @@ def attribute_uncited(answer: str, sources: Sequence[Source]) -> str:
         best, overlap = max(((n, len(terms & st)) for n, st in source_terms.items()), key=lambda x: x[1])
         # A short sentence ("Tanaka decided it.") has few terms to share: one distinctive term is enough.
         if overlap >= min(2, max(1, len(terms) // 3)):
-            sentence = _insert_marker(sentence, best)
-        out.append(sentence)
+            out.append(_insert_marker(sentence, best))
+        else:
+            out.append(sentence)
     return _join(out)
 
 

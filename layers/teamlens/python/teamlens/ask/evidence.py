@@ -19,8 +19,8 @@ language, so a sentence in the question's language gets a small bonus too.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -85,8 +85,8 @@ def clean(piece: str) -> str:
 
 def sentences(text: str) -> list[str]:
     out = []
-    for piece in _SPLIT.split(text):
-        piece = clean(piece.strip(" \t-•*>"))
+    for raw in _SPLIT.split(text):
+        piece = clean(raw.strip(" \t-•*>"))
         if len(piece) >= MIN_CHARS:
             out.append(piece[:MAX_CHARS])
     return out

@@ -5,9 +5,10 @@ only the numbered sources and the question vary. The answer language is the ques
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Protocol, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from teamlens.language import Language
 from teamlens.text_budget import count_tokens, truncate
@@ -83,14 +84,14 @@ def pack_sources(passages: Sequence[Passage], budget_tokens: int, *, max_sources
 def source_header(n: int, p: Passage) -> str:
     md = p.metadata or {}
     when = _date(md.get("span_end_ts") or md.get("updated_ts") or md.get("created_ts"))
-    where = md.get("channel") and f"#{md['channel']}" or md.get("project") or ""
+    where = (md.get("channel") and f"#{md['channel']}") or md.get("project") or ""
     bits = ", ".join(b for b in (p.source, where, when, md.get("author") or "") if b)
     return f"[{n}] {p.title} ({bits})"
 
 
 def _date(ts: Any) -> str:
     try:
-        return datetime.fromtimestamp(int(ts), tz=timezone.utc).strftime("%Y-%m-%d")
+        return datetime.fromtimestamp(int(ts), tz=UTC).strftime("%Y-%m-%d")
     except (TypeError, ValueError, OverflowError):
         return ""
 

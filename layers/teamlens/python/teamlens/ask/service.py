@@ -4,8 +4,9 @@ services without the Lambda around it."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
-from typing import Any, Literal, Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 import openai
 from pydantic import BaseModel, Field, ValidationError
@@ -13,8 +14,8 @@ from pydantic import BaseModel, Field, ValidationError
 from teamlens.ask import citations as cite
 from teamlens.ask import evidence
 from teamlens.ask.prompts import ANSWER_LEAD, NOT_FOUND, Source, evidence_messages, pack_sources
-from teamlens.ask.search_api import NonBlank
 from teamlens.ask.replies import EVIDENCE_LEAD, HELP, JOB_STARTED, MODEL_BUSY, NEEDS_INPUT
+from teamlens.ask.search_api import NonBlank
 from teamlens.ask.tools import JOB_TOOLS, SearchArgs, job_tool, search_tool
 from teamlens.conversations import Citation, ConversationNotFound, Conversations, Turn
 from teamlens.embeddings import EmbeddingError
@@ -47,6 +48,9 @@ class AskRequest(BaseModel):
     filters: SearchFilters | None = None
 
 
+AskStatus = Literal["answered", "not_found", "job_started", "sources_only", "needs_input"]
+
+
 class AskResponse(BaseModel):
     answer: str
     citations: list[Citation]
@@ -56,7 +60,7 @@ class AskResponse(BaseModel):
     conversation_id: str
     turn: int
     job_id: str | None = None
-    status: Literal["answered", "not_found", "job_started", "sources_only", "needs_input"] = "answered"
+    status: AskStatus = "answered"
     timings_ms: dict[str, float]
     models: dict[str, str] = {}
 
@@ -93,11 +97,13 @@ class Asker:
         language = detect_language(request.question)
 
         t = time.monotonic()
-        route = self.router.route(request.question, now=now or datetime.now(timezone.utc),
+        route = self.router.route(request.question, now=now or datetime.now(UTC),
                                   history=[turn.question for turn in history])
         timings["route"] = _ms(t)
         args = _plain_args(route.args)
 
+        status: AskStatus
+        cits: list[Citation]
         if route.intent in JOB_TOOLS:
             cid = cid or self.conversations.create()
             job_args = _job_args(route.intent, args, language)
@@ -127,7 +133,8 @@ class Asker:
                            models=self.models)
 
     def _answer(self, request: AskRequest, args: dict[str, Any], history: Sequence[Turn], language: Language,
-                timings: dict[str, float], started: float, deadline: float) -> tuple[str, str, list[Citation]]:
+                timings: dict[str, float], started: float, deadline: float
+                ) -> tuple[str, AskStatus, list[Citation]]:
         query = args.get("query") or request.question
         if history and len(request.question.split()) <= FOLLOW_UP_WORDS:
             query = f"{history[-1].question} {query}"
@@ -198,7 +205,7 @@ class Asker:
 
     @staticmethod
     def _evidence_only(picked, sources: Sequence[Source], language: Language,
-                       lead: dict[str, str] = MODEL_BUSY) -> tuple[str, str, list[Citation]]:
+                       lead: dict[str, str] = MODEL_BUSY) -> tuple[str, AskStatus, list[Citation]]:
         text, cited = cite.compact("\n".join([lead[language]] + [f"[{e.n}] {e.text}" for e in picked[:2]]), sources)
         return text, "sources_only", cite.citations(text, cited)
 
@@ -222,7 +229,7 @@ def _plain_args(args: Any) -> dict[str, Any]:
 
 def _search_args(query: str, args: dict[str, Any], filters: SearchFilters | None) -> SearchArgs:
     """Explicit filters from the request win over what the router read from the question."""
-    merged = {k: args[k] for k in ("project", "channel", "since", "until") if k in args}
+    merged: dict[str, Any] = {k: args[k] for k in ("project", "channel", "since", "until") if k in args}
     if filters is not None:
         merged.update(filters.model_dump(exclude_none=True))
     return SearchArgs(query=query, **merged)

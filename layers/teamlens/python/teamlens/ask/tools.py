@@ -3,8 +3,9 @@ invokes it with the extracted arguments (validated by the tool's schema), and a 
 bind the same tools. Long work (summaries, reviews, reports) does not run here: its tool starts a job."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
@@ -25,11 +26,11 @@ class SearchArgs(BaseModel):
 
 
 JOB_TOOLS: dict[str, tuple[type[BaseModel], str]] = {
-    "summarize_slack": (SummarizeSlackArgs, "Summarize a Slack channel or thread over a time range: decisions, "
-                                            "action items, open questions, with permalinks."),
+    "summarize_slack": (SummarizeSlackArgs, ("Summarize a Slack channel or thread over a time range: decisions, "
+                                             "action items, open questions, with permalinks.")),
     "review_mr": (ReviewMrArgs, "Review a GitLab merge request: findings per file and line."),
-    "report": (ReportArgs, "Write a status report (weekly per project or assignee, overdue items) from Backlog "
-                           "and GitLab numbers."),
+    "report": (ReportArgs, ("Write a status report (weekly per project or assignee, overdue items) from Backlog "
+                            "and GitLab numbers.")),
 }
 
 

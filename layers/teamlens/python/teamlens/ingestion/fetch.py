@@ -5,8 +5,9 @@ run's manifest (see `pending`)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from contextlib import suppress
-from typing import Callable, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 

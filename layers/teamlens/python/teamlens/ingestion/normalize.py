@@ -13,8 +13,8 @@ Pure functions: the same raw object always gives the same documents. Project rec
 """
 from __future__ import annotations
 
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote
 
 from teamlens.documents import Document

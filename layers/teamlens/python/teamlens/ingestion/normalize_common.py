@@ -1,10 +1,10 @@
 """Small helpers the per-source normalizers share: timestamps, titles, names, the language of a document."""
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
-from collections.abc import Iterable
 
 from teamlens.documents import Part
 from teamlens.language import Language, word_weight
@@ -48,22 +48,21 @@ def names(people: Iterable[dict[str, Any] | None]) -> list[str]:
 
 def dominant_language(parts: Iterable[Part]) -> Language:
     """The language most of the parts' words are in (ties: ja, vi, en); 'en' when none is known."""
-    weight: Counter[str] = Counter()
+    weight: defaultdict[str, float] = defaultdict(float)
     for part in parts:
         if part.language:
             weight[part.language] += max(1.0, word_weight(part.text))
     if not weight:
         return "en"
     best = max(weight.values())
-    return next(lang for lang in ("ja", "vi", "en") if weight.get(lang) == best)  # type: ignore[return-value]
+    return next(lang for lang in ("ja", "vi", "en") if weight.get(lang) == best)
 
 
 def meta_line(fields: Iterable[tuple[str, Any]]) -> str:
     """'Status: Open · Assignee: An' from (label, value) pairs, leaving out empty values."""
     shown = []
-    for label, value in fields:
-        if isinstance(value, (list, tuple)):
-            value = ", ".join(str(v) for v in value if v)
+    for label, raw in fields:
+        value = ", ".join(str(v) for v in raw if v) if isinstance(raw, (list, tuple)) else raw
         if value not in (None, "", False):
             shown.append(f"{label}: {value}")
     return " · ".join(shown)

@@ -137,7 +137,7 @@ def _diff_url(mr_url: str, path: str) -> str:
     """The file in the MR's Changes tab: GitLab anchors each file at the SHA-1 of its path."""
     if not mr_url:
         return ""
-    return f"{mr_url}/diffs#{hashlib.sha1(path.encode()).hexdigest()}"
+    return f"{mr_url}/diffs#{hashlib.sha1(path.encode(), usedforsecurity=False).hexdigest()}"
 
 
 def issue_documents(raw: dict[str, Any]) -> list[Document]:

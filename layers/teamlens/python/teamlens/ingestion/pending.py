@@ -40,8 +40,8 @@ class PendingIndex:
     def mark(self, source: str, *, changed: Iterable[str], deleted: Iterable[str], run_id: str) -> int:
         """Mark objects as waiting for the index. An object both written and removed in one sync is marked
         for indexing: the index step reads S3, and a missing object removes its chunks."""
-        ops: dict[str, Op] = {key: "delete" for key in deleted}
-        ops.update({key: "index" for key in changed})
+        ops: dict[str, Op] = dict.fromkeys(deleted, "delete")
+        ops.update(dict.fromkeys(changed, "index"))
         marked_at = now_iso()
         with self.table.batch_writer() as batch:
             for key, op in ops.items():
@@ -51,7 +51,8 @@ class PendingIndex:
 
     def keys(self, source: str) -> PendingKeys:
         """Every object of the source still waiting, sorted by key (consistent read: the marks just written)."""
-        changed, deleted = [], []
+        changed: list[str] = []
+        deleted: list[str] = []
         kwargs = {"KeyConditionExpression": "pk = :pk", "ExpressionAttributeValues": {":pk": pending_pk(source)},
                   "ProjectionExpression": "sk, op", "ConsistentRead": True}
         while True:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
@@ -94,8 +95,8 @@ class RawStore:
             for key in [k for k, f in self._pending.items() if f.done()]:
                 del self._pending[key]
         for future in pending:
-            if future.exception() is not None:
-                raise future.exception()
+            if (exc := future.exception()) is not None:
+                raise exc
 
     # -- internals ---------------------------------------------------------------------------------
     def _objects(self, prefix: str) -> Iterator[dict]:

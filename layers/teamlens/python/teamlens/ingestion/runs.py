@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from teamlens.ingestion.state import IngestionState
 
-SOURCES = ("gitlab", "slack", "backlog")
+SOURCES: tuple[Literal["gitlab", "slack", "backlog"], ...] = ("gitlab", "slack", "backlog")
 RUN_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,80}$")
 
 
@@ -43,7 +43,7 @@ class RunNotFound(LookupError):
 
 
 def new_run_id(kind: str = "run") -> str:
-    return f"{kind}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    return f"{kind}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
 def is_reindex(run_id: str) -> bool:

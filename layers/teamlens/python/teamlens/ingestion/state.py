@@ -6,7 +6,7 @@ Items:  pk="cursor#<source>", sk="cursor"  {cursor: JSON, version: n, updated_at
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -17,7 +17,7 @@ class CursorConflict(RuntimeError):
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 class IngestionState:
@@ -57,10 +57,10 @@ class IngestionState:
     def add_index_counts(self, run_id: str, source: str, *, objects: int, chunks: int, removed: int,
                          done: bool, failed: list[str] | None = None) -> None:
         """Accumulate over the slices of one source's manifest (atomic ADD)."""
-        values = {":o": objects, ":c": chunks, ":r": removed, ":f": len(failed or []),
+        values: dict[str, Any] = {":o": objects, ":c": chunks, ":r": removed, ":f": len(failed or []),
                   ":s": "indexed" if done else "indexing", ":u": now_iso()}
-        update = "ADD indexed_objects :o, indexed_chunks :c, removed_chunks :r, failed_objects :f " \
-                 "SET #s = :s, updated_at = :u"
+        update = ("ADD indexed_objects :o, indexed_chunks :c, removed_chunks :r, failed_objects :f "
+                  "SET #s = :s, updated_at = :u")
         if done:
             update += ", indexed_at = :u"
         if failed:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import time
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from teamlens.ingestion.raw_store import RawStore
@@ -104,7 +104,7 @@ def _sync_channel(source: SlackSource, store: RawStore, result: SyncResult, chan
     for day in sorted(set(by_day) | {d for d in days if first_day is None or d >= first_day}):
         key = f"raw/slack/days/{cid}/{day}.json"
         fresh = by_day.get(day, [])
-        if day == first_day:  # only partly inside the window: keep what precedes it
+        if day == first_day and oldest:  # only partly inside the window: keep what precedes it
             kept = [m for m in (store.get_json(key) or {}).get("messages", []) if float(m["ts"]) <= float(oldest)]
             fresh = kept + fresh
         if fresh:
@@ -145,4 +145,4 @@ def permalink(team_url: str, channel_id: str, ts: str, thread_ts: str | None = N
 
 
 def _day(ts: str) -> str:
-    return datetime.fromtimestamp(float(ts), tz=timezone.utc).date().isoformat()
+    return datetime.fromtimestamp(float(ts), tz=UTC).date().isoformat()

@@ -6,7 +6,8 @@ Monday. `now` is always passed in, so "last week" is testable.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from teamlens.orchestrator.intents import DateRange
@@ -47,7 +48,7 @@ def parse_date_range(text: str, now: datetime, tz: str = DEFAULT_TZ) -> DateRang
     for pattern, kind in _RULES:
         m = pattern.search(text)
         if m:
-            start, end = _range(kind, [g for g in m.groups()], today, local_now)
+            start, end = _range(kind, list(m.groups()), today, local_now)
             return DateRange(since=_utc(start, zone), until=_utc(end, zone) if isinstance(end, date) else end)
     return None
 
@@ -65,7 +66,8 @@ def _range(kind: str, g: list[str | None], today: date, local_now: datetime) -> 
         return min(a, b), max(a, b) + timedelta(days=1)
     if kind == "last_n":
         pairs = [(g[i], g[i + 1]) for i in range(0, len(g), 2) if g[i]]
-        n, unit = int(pairs[0][0]), pairs[0][1].lower()
+        count, unit_name = pairs[0]
+        n, unit = int(count or 0), (unit_name or "").lower()
         days = n * (7 if unit in ("week", "週間", "tuần", "w") else 30 if unit in ("month", "ヶ月", "か月", "tháng", "m") else 1)
         return today - timedelta(days=days), local_now
     if kind == "week_before_last":
@@ -97,12 +99,12 @@ def _range(kind: str, g: list[str | None], today: date, local_now: datetime) -> 
     return d, d + timedelta(days=1)
 
 
-def _iso(parts: list[str | None]) -> date:
+def _iso(parts: Sequence[str | None]) -> date:
     y, m, d = (int(p) for p in parts)  # type: ignore[arg-type]
     return date(y, m, d)
 
 
 def _utc(value: date | datetime, zone: ZoneInfo) -> datetime:
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc)
-    return datetime.combine(value, time.min, tzinfo=zone).astimezone(timezone.utc)
+        return value.astimezone(UTC)
+    return datetime.combine(value, time.min, tzinfo=zone).astimezone(UTC)

@@ -17,6 +17,14 @@ SLACK_PERMALINK = re.compile(r"https?://[^\s<>]+/archives/(?P<channel>[A-Z0-9]+)
 CHANNEL = re.compile(r"(?<![A-Za-z0-9_&])#(?P<name>(?=[a-z0-9_-]*[a-z])[a-z0-9][a-z0-9_-]{0,79})", re.I)
 CHANNEL_WORDS = re.compile(r"\b(?P<name>[a-z0-9][a-z0-9_-]+)\s+(?:channel)\b|(?:channel|kênh)\s+#?(?P<name2>[a-z0-9][a-z0-9_-]+)|(?P<name3>[a-z0-9][a-z0-9_-]+)\s*チャンネル", re.I)
 BACKLOG_KEY = re.compile(r"\b(?P<key>[A-Z][A-Z0-9_]+-\d+)\b")
+# A Backlog project key named as a project ("the BOOK project", "BOOKプロジェクト", "dự án BOOK", "in Backlog
+# BOOK"): upper case, no issue number after it.
+_KEY = r"(?<![A-Za-z0-9_-])(?P<{0}>[A-Z][A-Z0-9_]{{1,24}})(?![A-Za-z0-9_]|-\d)"
+BACKLOG_PROJECT = re.compile("|".join((
+    r"(?i:\b(?:project|backlog|dự án)\s+)" + _KEY.format("a"),
+    _KEY.format("b") + r"\s*(?i:project|プロジェクト|の課題|課題)",
+    r"(?i:backlog.*\b(?:in|to|into|for|under)\s+)" + _KEY.format("c"),  # "create a Backlog issue in PAY"
+)))
 PROJECT_PATH = re.compile(r"(?<![A-Za-z0-9_./-])(?P<path>[a-z0-9][a-z0-9_.-]*/[a-z0-9][a-z0-9_.-]*[a-z0-9])", re.I)
 
 
@@ -56,6 +64,13 @@ def channel(text: str) -> str | None:
 
 def backlog_keys(text: str) -> list[str]:
     return list(dict.fromkeys(m["key"] for m in BACKLOG_KEY.finditer(normalize(text))))
+
+
+def backlog_project(text: str) -> str | None:
+    """The key of a Backlog project the text names as a project (keys are upper case)."""
+    for m in BACKLOG_PROJECT.finditer(normalize(text)):
+        return m["a"] or m["b"] or m["c"]
+    return None
 
 
 def project_path(text: str) -> str | None:

@@ -1,7 +1,7 @@
 """Search filters from the API (or the router) to ChromaDB `where` clauses: pure."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -33,7 +33,7 @@ def _epoch(value: datetime | date, *, end: bool = False) -> int:
     if not isinstance(value, datetime):
         value = datetime.combine(value, time.max if end else time.min)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return int(value.timestamp())
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 # identifiers first (kept whole), then plain words (Latin incl. Vietnamese letters), then CJK runs
 _TOKEN = re.compile(

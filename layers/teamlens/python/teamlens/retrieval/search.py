@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -18,7 +19,7 @@ from pydantic import BaseModel, Field
 from teamlens.embeddings import Embedder
 from teamlens.retrieval.filters import SearchFilters, where_clause
 from teamlens.retrieval.keywords import bm25_scores
-from teamlens.vectorstore import COLLECTION_PREFIX, VectorStore, VectorStoreError
+from teamlens.vectorstore import VectorStore, VectorStoreError
 
 POOL = 50               # candidates per collection before the rerank (30 -> 50: recall@5 +0.01, ~2 ms)
 KEYWORD_WEIGHT = 0.03   # e5 cosine similarities of related and unrelated texts differ by ~0.05-0.15
@@ -158,14 +159,14 @@ class Retriever:
                             include=["documents", "metadatas", "distances", "embeddings"])
         except VectorStoreError:
             raise
-        except Exception as exc:  # the chroma client raises assorted errors for a server that went away
+        except Exception as exc:  # noqa: BLE001 - chroma raises assorted errors for a server that went away
             raise VectorStoreError(f"ChromaDB query on {source} failed: {exc}") from None
         hits = []
         vectors = res.get("embeddings")
         vectors = vectors[0] if vectors is not None and len(vectors) else [None] * len(res["ids"][0])
-        for id_, text, md, dist, vec in zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
-                                            res["distances"][0], vectors):
-            md = dict(md or {})
+        for id_, text, raw_md, dist, vec in zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
+                                                res["distances"][0], vectors):
+            md = dict(raw_md or {})
             dense = round((1.0 - float(dist)) * length, 4)
             hits.append(Hit(id=id_, text=text or "", score=dense, dense=dense, keyword=0.0, source=source,
                             url=str(md.get("url") or md.get("document_url") or ""), title=str(md.get("title", "")),

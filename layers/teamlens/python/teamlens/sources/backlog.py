@@ -5,8 +5,9 @@ Auth is the `apiKey` query parameter, so URLs carry the secret: nothing here log
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import date
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 from pydantic import SecretStr

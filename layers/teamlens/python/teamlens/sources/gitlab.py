@@ -1,8 +1,8 @@
 """GitLab REST v4 through python-gitlab (pagination, retries on 429/5xx with Retry-After built in)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 
 import gitlab
 from gitlab.exceptions import GitlabError

@@ -2,7 +2,8 @@
 5xx and dropped connections. Works against Slack or the local simulator (`base_url`)."""
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from pydantic import SecretStr
 from slack_sdk import WebClient

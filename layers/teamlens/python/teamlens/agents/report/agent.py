@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,13 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from teamlens.agents import connections
 from teamlens.agents.args import ReportArgs
 from teamlens.agents.errors import AgentError
-from teamlens.agents.narrative import DATA_NOT_INSTRUCTIONS, LANGUAGE_NAMES, NarrativeUnavailable, echoes, write
+from teamlens.agents.narrative import (
+    DATA_NOT_INSTRUCTIONS,
+    LANGUAGE_NAMES,
+    NarrativeUnavailable,
+    echoes,
+    write,
+)
 from teamlens.agents.periods import PeriodError, resolve_period
 from teamlens.agents.report import numbers, render
 from teamlens.agents.report.data import collect
@@ -35,7 +41,7 @@ def narrative_messages(kind: str, language: str, facts: dict[str, Any]):
 def run(raw: dict[str, Any], *, progress, backlog=None, gitlab=None, model=None, now: datetime | None = None,
         tz: str = DEFAULT_TZ) -> dict[str, Any]:
     args = ReportArgs.model_validate(raw)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     try:
         since, until = resolve_period(args, now, default="last week", tz=tz)
     except PeriodError as exc:

@@ -4,8 +4,9 @@ and target), so a retried confirm — or one retried after only one target faile
 from __future__ import annotations
 
 import hmac
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -36,7 +37,7 @@ def targets_for(job: Job, request: ConfirmRequest) -> PostTargets:
     if not hmac.compare_digest(str(confirmation.get("token", "")), request.token):
         raise ConfirmRejected("the confirmation token does not match this report's preview")
     expires = confirmation.get("expires_at")
-    if expires and datetime.fromisoformat(expires) < datetime.now(timezone.utc):
+    if expires and datetime.fromisoformat(expires) < datetime.now(UTC):
         raise ConfirmRejected("the confirmation token has expired: start the report again")
     named = PostTargets.model_validate(confirmation.get("post_to") or {})
     chosen = request.post_to or named
@@ -79,8 +80,11 @@ def post_backlog(backlog, project_key: str, title: str, markdown: str) -> dict[s
 
 def confirm(job: Job, request: ConfirmRequest, *, slack: Callable[[], Any], backlog: Callable[[], Any],
             idempotency_table: str) -> dict[str, Any]:
-    from aws_lambda_powertools.utilities.idempotency import (DynamoDBPersistenceLayer, IdempotencyConfig,
-                                                             idempotent_function)
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
 
     targets = targets_for(job, request)
     result = job.result or {}

@@ -7,9 +7,10 @@ comment by someone other than its author), median over the MRs first reviewed in
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from statistics import median
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import BaseModel
 

@@ -98,7 +98,7 @@ def run(raw: dict[str, Any], *, progress, gitlab=None, model=None, model_mode: s
     remote, mr = open_mr(source.gl, args.project, args.iid)  # type: ignore[arg-type]
     try:
         diffs = [FileDiff.model_validate(d) for d in source.mr_diffs(remote.id, mr.iid)]
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - python-gitlab raises many types; all mean GitLab is down
         raise SourceDown(f"GitLab is unavailable (diffs of {args.project}!{args.iid}): {exc}") from None
     head = mr.diff_refs["head_sha"]
     only, notes_before = _new_lines(source, remote.id, args.since_sha, head)

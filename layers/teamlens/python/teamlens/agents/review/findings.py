@@ -3,7 +3,8 @@ markdown a reader sees (pure)."""
 from __future__ import annotations
 
 import hashlib
-from typing import Literal, Sequence
+from collections.abc import Sequence
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -29,7 +30,7 @@ class Finding(BaseModel):
     def fingerprint(self) -> str:
         # The line's text, not its number: a commit that shifts lines must not make an old comment look new.
         key = f"{self.file}\n{' '.join(self.line_text.split())}\n{self.category}"
-        return hashlib.sha1(key.encode()).hexdigest()[:16]
+        return hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()[:16]
 
     def comment(self) -> str:
         body = f"**{self.severity}** · {self.category.replace('_', ' ')}: {self.message}"

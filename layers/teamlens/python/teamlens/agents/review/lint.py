@@ -48,7 +48,8 @@ def lint_python(path: str, content: str, added: dict[int, str], timeout: float =
     cmd = [ruff_binary(), "check", "--no-cache", "--isolated", "--output-format", "json", "--exit-zero",
            "--select", ",".join(SELECT), "--stdin-filename", path, "-"]
     try:
-        proc = subprocess.run(cmd, input=content, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, check=False, input=content, capture_output=True, text=True,
+                              timeout=timeout)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise LinterUnavailable(f"ruff failed to run: {exc}") from None
     if proc.returncode != 0:
@@ -60,7 +61,7 @@ def lint_python(path: str, content: str, added: dict[int, str], timeout: float =
             continue
         fix = (d.get("fix") or {}).get("message") or ""
         out.append(Finding(file=path, new_line=line, line_text=added[line], source="lint", rule=f"ruff {code}",
-                           category=CATEGORY.get(code, "lint"),  # type: ignore[arg-type]
-                           severity=SEVERITY.get(code, SEVERITY.get(code[:1], "minor")),  # type: ignore[arg-type]
+                           category=CATEGORY.get(code, "lint"),
+                           severity=SEVERITY.get(code, SEVERITY.get(code[:1], "minor")),
                            message=d["message"], suggestion=fix))
     return out

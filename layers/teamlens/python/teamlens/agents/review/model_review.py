@@ -2,7 +2,7 @@
 JSON schema, and a finding on a line the MR did not add is dropped (it could not be placed in the diff)."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
@@ -73,7 +73,7 @@ def model_findings(model, path: str, language: str, diff: str, added: dict[int, 
     for piece in pieces(diff):
         try:
             review = structured.invoke(review_messages(path, language, piece, reply_language))
-        except Exception as exc:  # the client raises many types; all mean the model could not review
+        except Exception as exc:  # noqa: BLE001 - the client raises many types: the model could not review
             raise NarrativeUnavailable(f"the model could not review {path}: {type(exc).__name__}: {exc}"[:300]) from None
         for f in review.findings if review else []:
             if f.line in added and f.message.strip():

@@ -4,7 +4,7 @@ discussion or a pending draft is not posted again, so re-runs and retries never 
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from gitlab.exceptions import GitlabError
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from teamlens.agents.review.findings import Finding
 
@@ -145,9 +145,9 @@ def _ts_unawaited(path: str, content: str, added: dict[int, str], load: Loader) 
     out = []
     lines = content.splitlines()
     for n, text in added.items():
-        if (m := call.match(text)) and _inside_async_ts(lines, n):
+        if (hit := call.match(text)) and _inside_async_ts(lines, n):
             out.append(_finding(path, n, text, severity="major", category="missing_await", rule="floating-promise",
-                                message=f"`{m[1]}(…)` returns a promise that is neither awaited nor handled: the "
+                                message=f"`{hit[1]}(…)` returns a promise that is neither awaited nor handled: the "
                                         "code after it runs before it finishes, and its errors are unhandled.",
                                 suggestion="await " + text.strip()))
     return out

@@ -2,7 +2,7 @@
 messages, link each item to its message, and have the model write the overview map-reduce."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from teamlens.agents import connections
@@ -11,8 +11,13 @@ from teamlens.agents.errors import AgentError, NotFound
 from teamlens.agents.narrative import NarrativeUnavailable, write
 from teamlens.agents.periods import PeriodError, resolve_period
 from teamlens.agents.summarize import digest, render
-from teamlens.agents.summarize.messages import (channel_messages, find_channel, parse_thread, thread_messages,
-                                                user_names)
+from teamlens.agents.summarize.messages import (
+    channel_messages,
+    find_channel,
+    parse_thread,
+    thread_messages,
+    user_names,
+)
 from teamlens.orchestrator.dates import DEFAULT_TZ
 
 
@@ -20,7 +25,7 @@ def run(raw: dict[str, Any], *, progress, slack=None, model=None, now: datetime 
         tz: str = DEFAULT_TZ) -> dict[str, Any]:
     args = SummarizeSlackArgs.model_validate(raw)
     slack = slack or connections.slack()
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     progress("reading Slack")
     names = user_names(slack)
     if args.thread:

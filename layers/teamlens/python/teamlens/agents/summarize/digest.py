@@ -3,8 +3,9 @@ open questions; and the map-reduce prompts for the overview, each chunk within t
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
-from typing import Sequence
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
@@ -56,7 +57,7 @@ def extract(messages: Sequence[Message], names: dict[str, str], tz: str) -> dict
     out: dict[str, list[Item]] = {"decisions": [], "action_items": [], "open_questions": []}
     for m in messages:
         found = kinds(m.text)
-        item = dict(text=truncate(m.text, 120), author=m.author, ts=m.ts, sent=m.sent)
+        item: dict[str, Any] = {"text": truncate(m.text, 120), "author": m.author, "ts": m.ts, "sent": m.sent}
         if "decision" in found:
             out["decisions"].append(Item(**item))
         if "action" in found:
@@ -110,4 +111,4 @@ def period_label(since: datetime, until: datetime, tz: str) -> str:
 
 
 def utc(value: datetime) -> datetime:
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)

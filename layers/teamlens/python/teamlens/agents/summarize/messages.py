@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from teamlens.agents.args import is_channel_id
 from teamlens.agents.errors import AgentError, NotFound, SourceDown
@@ -22,7 +22,7 @@ class Message:
 
     @property
     def sent(self) -> datetime:
-        return datetime.fromtimestamp(float(self.ts), timezone.utc)
+        return datetime.fromtimestamp(float(self.ts), UTC)
 
 
 def _slack(what: str, fn):
@@ -83,7 +83,7 @@ def channel_messages(slack: SlackSource, channel_id: str, since: datetime, until
         if lo <= float(m["ts"]) < hi and (msg := _message(m, names)):
             out[msg.ts] = msg
         if int(m.get("reply_count") or 0) > 0:
-            for r in _slack("reading a thread", lambda: slack.replies(channel_id, m["ts"]))[1:]:
+            for r in _slack("reading a thread", lambda ts=m["ts"]: slack.replies(channel_id, ts))[1:]:
                 if lo <= float(r["ts"]) < hi and (msg := _message(r, names)):
                     out[msg.ts] = msg
     return sorted(out.values(), key=lambda x: float(x.ts))

@@ -44,7 +44,9 @@ def kinds(text: str) -> set[Kind]:
     found: set[Kind] = set()
     if _DECISION.search(text):
         found.add("decision")
-    if _COMMIT.search(text) or (_REQUEST.search(text) and _MENTION.search(text) and due_date(text, date.today())):
+    # Only whether a due date is named matters here, not which day it is (so the local date will do).
+    if _COMMIT.search(text) or (_REQUEST.search(text) and _MENTION.search(text)
+                                and due_date(text, date.today())):  # noqa: DTZ011
         found.add("action")
     if _QUESTION.search(text) and "decision" not in found:
         found.add("question")
