@@ -20,7 +20,7 @@ import time
 from collections import defaultdict
 from urllib.parse import urlparse
 
-from bench.table import ROOT, percentile, print_table, write_results
+from bench.table import ROOT, percentile, print_table, require_pinned_demo, write_results
 from devstack import api_client
 
 QUESTIONS = ROOT / "tests" / "data" / "retrieval_questions.jsonl"
@@ -71,6 +71,7 @@ def cites_gold(citations: list[dict], gold: list[dict]) -> bool:
 
 
 def main() -> int:
+    require_pinned_demo()
     sys.path.insert(0, str(ROOT / "layers" / "teamlens" / "python"))
     from teamlens.ask.citations import answer_language  # the shared library, as the API uses it
     parser = argparse.ArgumentParser()

@@ -16,7 +16,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 from bench.ask import load_questions
-from bench.table import ROOT, percentile, print_table, write_results
+from bench.table import ROOT, percentile, print_table, require_pinned_demo, write_results
 from devstack import api_client
 from devstack.deploy import retire_environments
 
@@ -36,6 +36,7 @@ def burst(info: dict, questions: list[str]) -> list[dict]:
 
 
 def main() -> int:
+    require_pinned_demo()
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=20)
     parser.add_argument("--rounds", default="cold,warm")

@@ -19,7 +19,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 
 from bench.ask import states
-from bench.table import ROOT, percentile, print_table, write_results
+from bench.table import ROOT, percentile, print_table, require_pinned_demo, write_results
 
 LANGUAGES = ("en", "ja", "vi")
 
@@ -51,6 +51,7 @@ def without_bonuses():
 
 
 def main() -> int:
+    require_pinned_demo()
     sys.path.insert(0, str(ROOT / "layers" / "teamlens" / "python"))
     from bench.retrieval import embedders, retriever_for
     from teamlens.ask import evidence

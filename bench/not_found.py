@@ -11,7 +11,7 @@ import json
 import sys
 from collections import defaultdict
 
-from bench.table import ROOT, print_table, write_results
+from bench.table import ROOT, print_table, require_pinned_demo, write_results
 from devstack import api_client
 
 QUESTIONS = ROOT / "tests" / "data" / "unanswerable_questions.jsonl"
@@ -23,6 +23,7 @@ def handled(body: dict) -> bool:
 
 
 def main() -> int:
+    require_pinned_demo()
     info = json.loads((ROOT / ".state" / "stack.json").read_text())
     rows = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
     groups: dict[str, list[bool]] = defaultdict(list)

@@ -18,7 +18,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from bench.table import ROOT, print_table, write_results
+from bench.table import ROOT, print_table, require_pinned_demo, write_results
 
 KEEP = 1.0  # answerable dev questions that must stay above the floor: the model judges the rest
 SETS = {"answerable": ("retrieval_questions.jsonl", "cross_language_questions.jsonl"),
@@ -85,6 +85,7 @@ def score(rows: list[dict], rule: Callable[[dict], bool]) -> dict:
 
 
 def main() -> int:
+    require_pinned_demo()
     sys.path.insert(0, str(ROOT / "layers" / "teamlens" / "python"))
     from bench.retrieval import embedders, retriever_for
 

@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bench.table import ROOT, percentile, print_table, write_results
+from bench.table import ROOT, percentile, print_table, require_pinned_demo, write_results
 
 QUESTIONS = ROOT / "tests" / "data" / "retrieval_questions.jsonl"
 CROSS_LANGUAGE = ROOT / "tests" / "data" / "cross_language_questions.jsonl"
@@ -144,6 +144,7 @@ def retriever_for(info: dict):
 
 
 def main() -> int:
+    require_pinned_demo()
     sys.path.insert(0, str(ROOT / "layers" / "teamlens" / "python"))
     info = json.loads((ROOT / ".state" / "stack.json").read_text())
     retriever = retriever_for(info)

@@ -26,7 +26,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Self
 
-from bench.table import ROOT, percentile, print_table, write_results
+from bench.table import ROOT, percentile, print_table, require_pinned_demo, write_results
 from devstack import api_client
 
 QUESTIONS = ROOT / "tests" / "data" / "retrieval_questions.jsonl"
@@ -140,6 +140,7 @@ def decode_batching(info: dict, n: int = 4, max_tokens: int = 160) -> dict:
 
 
 def main() -> int:
+    require_pinned_demo()
     parser = argparse.ArgumentParser()
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument("--bursts", type=int, default=3)

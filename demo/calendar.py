@@ -24,6 +24,11 @@ class Timeline:
         """The k-th working day of the window (negative counts from the end)."""
         return self.workdays()[k]
 
+    @property
+    def ops_milestone(self) -> str:
+        """The operations project's monthly milestone ("2026-11 運用改善"), named after the window's last month."""
+        return f"{self.end:%Y-%m} 運用改善"
+
     def after_end(self, days: int) -> dt.date:
         return self.end + dt.timedelta(days=days)
 

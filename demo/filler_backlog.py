@@ -103,7 +103,7 @@ def write_filler_issues(w: Writer, rng: random.Random, count_book: int = 100, co
             kind = "その他" if ja.startswith("問い合わせ") else "タスク"
             summary = ja if n < count_book + len(OPS_TASKS) else f"{ja}（{rng.choice(['2回目', '再発', 'フォローアップ'])}）"
             description = f"{ja}\n\n{vi}.\n\nOwner: Bảo / 担当: ボーさん"
-            reporter, assignee, milestone = rng.choice(["bao", "huong", "tanaka", "sato"]), "bao", "2026-11 運用改善"
+            reporter, assignee, milestone = rng.choice(["bao", "huong", "tanaka", "sato"]), "bao", tl.ops_milestone
             if rng.random() < 0.3:
                 assignee = rng.choice(["an", "ha"])
         created_when = f"{rng.randint(9, 17):02d}:{rng.randint(0, 59):02d}"

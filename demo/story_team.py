@@ -20,7 +20,7 @@ def write_team_events(w: Writer) -> None:
         Milestone("BOOK", "v2.3", "予約変更・キャンセル機能", tl.start, wd(4)),
         Milestone("BOOK", "v2.4", "二重予約対策・多言語表示の改善・パフォーマンス改善", wd(5), v24_new),
         Milestone("BOOK", "v2.5", "LINE通知連携・大人数予約", tl.after_end(10), tl.after_end(31)),
-        Milestone("OPS", "2026-11 運用改善", "監視・障害対応・手順書整備", tl.start, tl.end),
+        Milestone("OPS", tl.ops_milestone, "監視・障害対応・手順書整備", tl.start, tl.end),
     ]
 
     # The v2.4 release moves; the first post had the wrong date and was edited; a wrong guess was deleted.

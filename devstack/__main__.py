@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import shutil
 import sys
 import time
+from zoneinfo import ZoneInfo
 
-from devstack import api_client, chroma, deploy, localstack, paths, sidecars, snapshot
+from devstack import api_client, chroma, deploy, localstack, paths, sidecars, simulators, snapshot
 from devstack.config import Ports
 from devstack.npm_tools import ensure_npm_tools
 from devstack.processes import DevstackError, Service
@@ -92,7 +94,19 @@ def up(ports: Ports, *, with_sidecars: bool = True, with_demo: bool = True) -> t
     return info, changed
 
 
-DEMO_QUESTION = "What is the new v2.4 release date, and who decided it?"
+# A new stack's demo ends today, so its first question is the one a new user asks first: about the week.
+RECENT_QUESTION = "What did the team decide over the last 7 days?"
+# The workspace the tests pin (TEAMLENS_DEMO_END) is in the past: ask about one of its planted facts.
+PINNED_QUESTION = "What is the new v2.4 release date, and who decided it?"
+
+
+def demo_question(today: dt.date | None = None) -> str:
+    record = simulators.demo_end_record()
+    if not record.exists():
+        return PINNED_QUESTION
+    end = dt.date.fromisoformat(record.read_text().strip())
+    today = today or dt.datetime.now(ZoneInfo(simulators.TEAM_TZ)).date()
+    return RECENT_QUESTION if (today - end).days <= 2 else PINNED_QUESTION
 
 
 def show_answer(info: dict, *, ask: bool) -> None:
@@ -102,8 +116,9 @@ def show_answer(info: dict, *, ask: bool) -> None:
     print(f"\nGET {info['api_url']}/health -> {status}  ({body.get('status', body)})")
     if not ask:
         return
-    status, body = api_client.call(info, "POST", "/ask", {"question": DEMO_QUESTION}, timeout=60)
-    print(f"\nPOST /ask  {DEMO_QUESTION!r} -> {status}")
+    question = demo_question()
+    status, body = api_client.call(info, "POST", "/ask", {"question": question}, timeout=60)
+    print(f"\nPOST /ask  {question!r} -> {status}")
     if status != 200:
         raise DevstackError(f"the stack did not answer: {body}")
     print(f"  {body['answer']}")
@@ -131,6 +146,9 @@ def down(*, wipe: bool = False) -> None:
         snapshot.wipe()
         shutil.rmtree(paths.STATE / "chroma", ignore_errors=True)
         shutil.rmtree(paths.STATE / "localstack", ignore_errors=True)
+        # The next `up` builds the demo anew, ending on its day (or TEAMLENS_DEMO_END).
+        shutil.rmtree(paths.STATE / "demo", ignore_errors=True)
+        simulators.demo_end_record().unlink(missing_ok=True)
         print("wiped: conversations, jobs, ingestion state, raw data and the vector index "
               "(the API URL and key are kept)")
 

@@ -1,9 +1,11 @@
 """Start and stop the GitLab, Slack and Backlog simulators over the demo workspace (pid-tracked processes)."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from devstack import paths
 from devstack.config import Ports, setting
@@ -20,10 +22,46 @@ def service(name: str) -> Service:
 SERVICES: tuple[Service, ...] = tuple(service(n) for n in NAMES)   # what `make down` and status list
 
 
+# The day the demo's four weeks end. A new stack's demo ends today, so "what happened this week?" has an
+# answer; the day is then kept (in .state/demo-end) until `make reset`: a workspace that moved under an index
+# already built from it would be ingested twice with other timestamps. TEAMLENS_DEMO_END=2026-11-20 gives
+# back the workspace the tests, benchmarks and question sets were written against, text for text.
+DEMO_END_ENV = "TEAMLENS_DEMO_END"
+PINNED_DEMO_END = "2026-11-20"
+TEAM_TZ = "Asia/Tokyo"
+
+
+def demo_end_record() -> Path:
+    return paths.STATE / "demo-end"
+
+
+def demo_end(*, today: dt.date | None = None) -> dt.date:
+    """The demo workspace's last day for this stack (see above); recorded on first use."""
+    record = demo_end_record()
+    wanted = setting(DEMO_END_ENV, "").strip()
+    if wanted:
+        try:
+            dt.date.fromisoformat(wanted)
+        except ValueError:
+            raise DevstackError(f"{DEMO_END_ENV}={wanted!r} is not a date (YYYY-MM-DD)") from None
+    recorded = record.read_text().strip() if record.exists() else ""
+    if recorded and wanted and recorded != wanted:
+        raise DevstackError(f"this stack holds the demo workspace ending {recorded}; {DEMO_END_ENV}={wanted} "
+                            "needs a fresh one: `make reset`, then `make up` again")
+    if not recorded:
+        # A stack that already holds data from before the demo moved with the calendar keeps that workspace.
+        holds_data = (paths.STATE / "demo").exists()
+        recorded = wanted or (PINNED_DEMO_END if holds_data else
+                              str(today or dt.datetime.now(ZoneInfo(TEAM_TZ)).date()))
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(recorded + "\n")
+    return dt.date.fromisoformat(recorded)
+
+
 def ensure_demo_data() -> Path:
     """Generate the demo workspace under .state/demo unless it is already there for the same inputs."""
-    from demo.generate import ensure_workspace
-    return ensure_workspace(paths.STATE / "demo")
+    from demo.generate import DemoConfig, ensure_workspace
+    return ensure_workspace(paths.STATE / "demo", DemoConfig(end=demo_end()))
 
 
 def base_urls(ports: Ports) -> dict[str, str]:

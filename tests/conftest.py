@@ -23,6 +23,8 @@ TEST_PORTS = {name: port + _OFFSET for name, port in {
     "LOCALSTACK_PORT": 4766, "CHROMADB_PORT": 8701, "MODEL_HOST_PORT": 8702,
     "GITLAB_SIM_PORT": 8711, "SLACK_SIM_PORT": 8712, "BACKLOG_SIM_PORT": 8713}.items()}
 os.environ["TEAMLENS_STATE_DIR"] = str(ROOT / ".state" / (f"test-{_OFFSET}" if _OFFSET else "test"))
+# The demo workspace the tests and question sets were written against (a new `make up` ends it today).
+os.environ["TEAMLENS_DEMO_END"] = "2026-11-20"
 for _name, _port in TEST_PORTS.items():
     os.environ[_name] = str(_port)
 os.environ.update({

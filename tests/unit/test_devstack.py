@@ -89,3 +89,47 @@ def test_ingest_schedule_switch_reaches_the_cdk_context(monkeypatch):
     monkeypatch.setenv("TEAMLENS_INGEST_SCHEDULE", "sometimes")
     with pytest.raises(DevstackError, match="TEAMLENS_INGEST_SCHEDULE"):
         deploy.context_args()
+
+
+@pytest.fixture
+def fresh_state(tmp_path: Path, monkeypatch) -> Path:
+    from devstack import paths
+
+    monkeypatch.setattr(paths, "STATE", tmp_path)
+    monkeypatch.delenv("TEAMLENS_DEMO_END", raising=False)
+    monkeypatch.setattr(config, "read_dotenv", lambda _path: {})
+    return tmp_path
+
+
+def test_a_new_stacks_demo_ends_today_and_keeps_that_day(fresh_state: Path):
+    import datetime as dt
+
+    from devstack import simulators
+
+    assert simulators.demo_end(today=dt.date(2026, 12, 5)) == dt.date(2026, 12, 5)
+    # The next day's `make up` keeps the workspace the index was built from.
+    assert simulators.demo_end(today=dt.date(2026, 12, 6)) == dt.date(2026, 12, 5)
+
+
+def test_the_pinned_demo_is_reproducible_and_a_switch_needs_a_reset(fresh_state: Path, monkeypatch):
+    import datetime as dt
+
+    from devstack import simulators
+
+    monkeypatch.setenv("TEAMLENS_DEMO_END", "2026-11-20")
+    assert simulators.demo_end(today=dt.date(2026, 12, 5)) == dt.date(2026, 11, 20)
+    monkeypatch.setenv("TEAMLENS_DEMO_END", "2026-12-01")
+    with pytest.raises(DevstackError, match="make reset"):
+        simulators.demo_end()
+    monkeypatch.setenv("TEAMLENS_DEMO_END", "20/11/2026")
+    with pytest.raises(DevstackError, match="not a date"):
+        simulators.demo_end()
+
+
+def test_a_stack_built_before_the_demo_moved_keeps_its_workspace(fresh_state: Path):
+    import datetime as dt
+
+    from devstack import simulators
+
+    (fresh_state / "demo").mkdir()
+    assert simulators.demo_end(today=dt.date(2026, 12, 5)) == dt.date(2026, 11, 20)
