@@ -53,7 +53,7 @@ def synthetic_mr(lines: int = 300) -> list:
 
 def review_300(info: dict, mode: str) -> dict:
     from teamlens.agents.review.agent import review_diffs
-    from teamlens.models import chat_model
+    from teamlens.model_host_client import chat_model
 
     diffs = synthetic_mr()
     contents = {d.new_path: "\n".join(d.added.values()) for d in diffs}

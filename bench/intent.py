@@ -108,7 +108,7 @@ def evaluate(router, requests: list[Request] | None = None, now: datetime | None
 
 def router_for(model_host_url: str):
     from teamlens.embeddings import Embedder
-    from teamlens.models import chat_model
+    from teamlens.model_host_client import chat_model
     from teamlens.orchestrator.router import Router
 
     return Router(Embedder(model_host_url), chat_model(model_host_url, priority="interactive"))

@@ -46,8 +46,7 @@ class TeamlensStack(cdk.Stack):
         fetch = function("IngestFetch", "ingest_fetch", timeout=cdk.Duration.minutes(10))
         storage.raw_bucket.grant_read_write(fetch)
         storage.ingestion_state.grant_read_write_data(fetch)
-        for secret in secrets.secrets.values():
-            secret.grant_read(fetch)
+        secrets.grant_read(fetch)
 
         index = function("IngestIndex", "ingest_index", timeout=cdk.Duration.minutes(10), memory_size=1024)
         storage.raw_bucket.grant_read(index)
@@ -63,8 +62,7 @@ class TeamlensStack(cdk.Stack):
         job_run = function("JobRun", "job_run", timeout=cdk.Duration.minutes(15), memory_size=1024)
         storage.conversations.grant_read_write_data(job_run)
         storage.raw_bucket.grant_read(job_run)
-        for secret in secrets.secrets.values():
-            secret.grant_read(job_run)
+        secrets.grant_read(job_run)
         jobs = Jobs(self, "Jobs", runner=job_run)
         jobs.weekly_report(schedule=config.weekly_report_schedule, enabled=config.weekly_report_enabled,
                            args=config.weekly_report_args)
@@ -81,8 +79,7 @@ class TeamlensStack(cdk.Stack):
         storage.ingestion_state.grant_read_data(api_fn)
         storage.conversations.grant_read_write_data(api_fn)
         # Checks that a channel or MR exists before a job starts, and posting confirmed reports.
-        for secret in secrets.secrets.values():
-            secret.grant_read(api_fn)
+        secrets.grant_read(api_fn)
         storage.idempotency.grant_read_write_data(api_fn)
         api_fn.add_environment("IDEMPOTENCY_TABLE", storage.idempotency.table_name)
 
@@ -91,8 +88,7 @@ class TeamlensStack(cdk.Stack):
         hooks = function("Hooks", "hooks", timeout=cdk.Duration.seconds(10), memory_size=512)
         for fn in (slack_reply, hooks):
             storage.conversations.grant_read_write_data(fn)
-            for secret in secrets.secrets.values():
-                secret.grant_read(fn)
+            secrets.grant_read(fn)
             fn.add_environment("JOBS_STATE_MACHINE_ARN", jobs.state_machine.state_machine_arn)
             jobs.grant_start_and_read(fn)
         hooks.add_environment("SLACK_REPLY_FUNCTION", slack_reply.function_name)

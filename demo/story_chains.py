@@ -2,6 +2,7 @@
 
 Each chain is written as the team would: the reporter in their own language, the bridge SE (Hương)
 relaying between Japanese and Vietnamese, and the engineers in English or Vietnamese in code reviews.
+One function per story; `write_chains` writes them in the order of STORIES.
 """
 from __future__ import annotations
 
@@ -29,11 +30,10 @@ def _mr(w: Writer, slug: str, project: str, day: dt.date, when: str, author: str
         commit_messages=commits or [title], notes=notes or [], defects=defects or [], milestone=milestone))
 
 
-def write_chains(w: Writer) -> None:
+def _double_booking(w: Writer) -> None:
+    """Double booking: race between SELECT and INSERT. Decision: row lock + exclusion constraint."""
     tl, ws = w.tl, w.ws
     wd = tl.workday
-
-    # 1. Double booking: race between SELECT and INSERT. Decision: row lock + exclusion constraint.
     d = wd(5)
     w.thread("double_booking", "qa-bugs", d, [
         ("mai", "10:05", ("Mình vừa tái hiện được lỗi đặt trùng bàn trên staging: hai tài khoản cùng đặt bàn cuối cùng "
@@ -123,7 +123,11 @@ def write_chains(w: Writer) -> None:
     ws.action_items.append(ActionItem("act-double-booking-fix", "an", "Fix the double booking bug (open an MR)",
                                       wd(7), ("slack", "double_booking", 5)))
 
-    # 2. Time zone: reservation times shown in Tokyo time for Vietnamese restaurants.
+
+def _timezone(w: Writer) -> None:
+    """Time zone: reservation times shown in Tokyo time for Vietnamese restaurants."""
+    tl, ws = w.tl, w.ws
+    wd = tl.workday
     d = wd(2)
     w.thread("timezone", "dev-frontend", d, [
         ("duc", "09:40", ("Khách ở Hà Nội báo giờ đặt bàn hiển thị lệch 2 tiếng: đặt 19:00 ở nhà hàng Phở Hoàn Kiếm mà "
@@ -163,7 +167,11 @@ def write_chains(w: Writer) -> None:
     ws.chains.append(Chain("chain-timezone", "reservation times shown in the wrong time zone",
                            ("slack", "timezone", 0), ("issue", "timezone"), ("mr", "timezone_fix")))
 
-    # 3. Full-width digits in phone numbers rejected by the form.
+
+def _fullwidth_phone(w: Writer) -> None:
+    """Full-width digits in phone numbers rejected by the form."""
+    tl, ws = w.tl, w.ws
+    wd = tl.workday
     d = wd(6)
     w.thread("fullwidth_phone", "qa-bugs", d, [
         ("tanaka", "10:15", ("クライアントから報告です。電話番号を全角数字（０９０−１２３４−５６７８）で入力すると"
@@ -198,7 +206,11 @@ def write_chains(w: Writer) -> None:
     ws.chains.append(Chain("chain-fullwidth-phone", "full-width phone numbers rejected",
                            ("slack", "fullwidth_phone", 0), ("issue", "fullwidth_phone"), ("mr", "fullwidth_phone_fix")))
 
-    # 4. Password reset links expire after 30 seconds instead of 30 minutes.
+
+def _reset_ttl(w: Writer) -> None:
+    """Password reset links expire after 30 seconds instead of 30 minutes."""
+    tl, ws = w.tl, w.ws
+    wd = tl.workday
     d = wd(8)
     w.thread("reset_ttl", "dev-backend", d, [
         ("ha", "14:10", ("Link reset mật khẩu hết hạn gần như ngay lập tức, mình test thì sau 30 giây đã báo expired. "
@@ -228,7 +240,11 @@ def write_chains(w: Writer) -> None:
     ws.chains.append(Chain("chain-reset-ttl", "password reset link expires immediately",
                            ("slack", "reset_ttl", 0), ("issue", "reset_ttl"), ("mr", "reset_ttl_fix")))
 
-    # 5. Pagination regression: "has_next" MR drops the last item of every page.
+
+def _pagination(w: Writer) -> None:
+    """Pagination regression: "has_next" MR drops the last item of every page."""
+    tl, ws = w.tl, w.ws
+    wd = tl.workday
     _mr(w, "pagination_regression", "api", wd(9), "11:15", "ha", "Return has_next from the reservation list",
         "The web app wants to know whether a next page exists without a second count query. Fetch one extra row "
         "and report `has_next`.\n\nRefs BOOK board discussion in #dev-backend.",
@@ -280,7 +296,11 @@ def write_chains(w: Writer) -> None:
     ws.chains.append(Chain("chain-pagination", "reservation list drops the last item of each page",
                            ("slack", "pagination_bug", 0), ("issue", "pagination_bug"), ("mr", "pagination_fix")))
 
-    # 6. VND amounts shown with two decimals.
+
+def _vnd_decimals(w: Writer) -> None:
+    """VND amounts shown with two decimals."""
+    tl, ws = w.tl, w.ws
+    wd = tl.workday
     d = wd(10)
     w.thread("vnd_decimals", "design-ux", d, [
         ("yamamoto", "13:30", ("ベトナム語表示で金額が「150.000,00 ₫」になっています。ドンには小数点以下がないので"
@@ -313,7 +333,11 @@ def write_chains(w: Writer) -> None:
     ws.chains.append(Chain("chain-vnd-decimals", "currency amounts shown with decimals",
                            ("slack", "vnd_decimals", 0), ("issue", "vnd_decimals"), ("mr", "vnd_decimals_fix")))
 
-    # 7. Slow restaurant search after the Osaka import.
+
+def _slow_search(w: Writer) -> None:
+    """Slow restaurant search after the Osaka import."""
+    tl, ws = w.tl, w.ws
+    wd = tl.workday
     d = wd(12)
     w.thread("slow_search", "dev-backend", d, [
         ("bao", "10:05", ("Heads-up: p95 of `GET /restaurants?q=` jumped to 2.8 s in production after the Osaka import "
@@ -340,7 +364,11 @@ def write_chains(w: Writer) -> None:
     ws.chains.append(Chain("chain-slow-search", "slow restaurant search",
                            ("slack", "slow_search", 0), ("issue", "slow_search"), ("mr", "slow_search_fix")))
 
-    # 8. Duplicate confirmation e-mails after an SMTP timeout.
+
+def _duplicate_email(w: Writer) -> None:
+    """Duplicate confirmation e-mails after an SMTP timeout."""
+    tl, ws = w.tl, w.ws
+    wd = tl.workday
     d = wd(14)
     w.thread("duplicate_email", "qa-bugs", d, [
         ("huong", "09:30", ("Khách báo nhận 2 email xác nhận cho cùng một lần đặt bàn, có 3 trường hợp hôm qua. "
@@ -392,7 +420,11 @@ def write_chains(w: Writer) -> None:
     ws.chains.append(Chain("chain-duplicate-email", "duplicate confirmation e-mails",
                            ("slack", "duplicate_email", 0), ("issue", "duplicate_email"), ("mr", "duplicate_email_fix")))
 
-    # 9. Availability polling never cleared: requests pile up.
+
+def _polling_leak(w: Writer) -> None:
+    """Availability polling never cleared: requests pile up."""
+    tl, ws = w.tl, w.ws
+    wd = tl.workday
     d = wd(15)
     w.thread("polling_leak", "dev-frontend", d, [
         ("suzuki", "11:00", ("予約画面を何度か開き直すと availability API へのリクエストがどんどん増えていきます。"
@@ -421,7 +453,11 @@ def write_chains(w: Writer) -> None:
     ws.chains.append(Chain("chain-polling-leak", "availability polling leak",
                            ("slack", "polling_leak", 0), ("issue", "polling_leak"), ("mr", "polling_leak_fix")))
 
-    # 10. CSV export garbled in Excel (no BOM).
+
+def _csv_bom(w: Writer) -> None:
+    """CSV export garbled in Excel (no BOM)."""
+    tl, ws = w.tl, w.ws
+    wd = tl.workday
     d = wd(16)
     w.thread("csv_bom", "general", d, [
         ("tanaka", "10:40", ("店舗オーナーから、予約CSVをExcelで開くと日本語が文字化けすると連絡がありました。"
@@ -448,7 +484,11 @@ def write_chains(w: Writer) -> None:
     ws.chains.append(Chain("chain-csv-bom", "CSV export garbled in Excel",
                            ("slack", "csv_bom", 0), ("issue", "csv_bom"), ("mr", "csv_bom_fix")))
 
-    # 11. Refund one yen short: float arithmetic truncates. Decision: round half up in the customer's favour.
+
+def _refund_rounding(w: Writer) -> None:
+    """Refund one yen short: float arithmetic truncates. Decision: round half up in the customer's favour."""
+    tl, ws = w.tl, w.ws
+    wd = tl.workday
     d = wd(17)
     w.thread("refund_rounding", "dev-backend", d, [
         ("tanaka", "10:00", ("6時間前キャンセルの返金額が1円少ないと経理から指摘がありました（預り金 1,005円 → 返金 502円、"
@@ -480,7 +520,11 @@ def write_chains(w: Writer) -> None:
     ws.decisions.append(Decision("dec-refund-rounding", "Half refunds round up, in the customer's favour",
                                  "tanaka", d, ("slack", "refund_rounding", 0)))
 
-    # 12. Login rate limit by IP locks out a whole office. Decision: per account, 10 per 5 minutes.
+
+def _login_lockout(w: Writer) -> None:
+    """Login rate limit by IP locks out a whole office. Decision: per account, 10 per 5 minutes."""
+    tl, ws = w.tl, w.ws
+    wd = tl.workday
     d = wd(18)
     w.thread("login_lockout", "dev-backend", d, [
         ("bao", "09:05", ("Support ticket: the whole Kumo Foods HQ office (one NAT IP) got locked out of login for "
@@ -507,3 +551,15 @@ def write_chains(w: Writer) -> None:
                            ("slack", "login_lockout", 0), ("issue", "login_lockout"), ("mr", "login_lockout_fix")))
     ws.decisions.append(Decision("dec-login-limit", "Limit login attempts per account (10 per 5 minutes), "
                                  "leave IP limits to the WAF", "sato", d, ("slack", "login_lockout", 1)))
+
+
+# The stories in the order they are written: the demo's random draws depend on it.
+STORIES = (
+    _double_booking, _timezone, _fullwidth_phone, _reset_ttl, _pagination, _vnd_decimals, _slow_search,
+    _duplicate_email, _polling_leak, _csv_bom, _refund_rounding, _login_lockout,
+)
+
+
+def write_chains(w: Writer) -> None:
+    for story in STORIES:
+        story(w)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as sm
 from constructs import Construct
 
@@ -33,3 +34,8 @@ class SourceSecrets(Construct):
                     ),
                 )
             self.secrets[source.name] = secret
+
+    def grant_read(self, grantee: iam.IGrantable) -> None:
+        """Lets grantee read every source's secret (the functions that call Slack, GitLab or Backlog)."""
+        for secret in self.secrets.values():
+            secret.grant_read(grantee)

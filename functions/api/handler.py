@@ -31,7 +31,7 @@ from teamlens.embeddings import EmbeddingError
 from teamlens.http_body import error_response, json_body_error
 from teamlens.ingestion.runs import RunNotFound, RunStatus, StartIngest, is_reindex, run_status, start_run
 from teamlens.jobs import Job, JobNotFound
-from teamlens.models import ModelHostUnavailable, served_model
+from teamlens.model_host_client import ModelHostUnavailable, served_model
 from teamlens.vectorstore import VectorStoreError
 
 logger = Logger()

@@ -81,7 +81,7 @@ def test_an_unknown_model_names_both_served_ones(http, health, index_embedder):
 def test_listed_and_reported(http, health, index_embedder):
     cards = http.get("/v1/models").json()["data"]
     assert [c["id"] for c in cards] == [health["embedding_model"], health["chat_model"], index_embedder]
-    # Clients that take the first embedding card (teamlens.models.served_model) still get e5.
+    # Clients that take the first embedding card (teamlens.model_host_client.served_model) still get e5.
     assert next(c["id"] for c in cards if c["type"] == "embedding") == health["embedding_model"]
     assert cards[2]["role"] == "index" and cards[2]["dimension"] == 768
     assert http.get(f"/v1/models/{index_embedder}").json()["id"] == index_embedder

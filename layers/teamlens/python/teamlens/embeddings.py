@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import openai
 
-from teamlens.models import ModelHostUnavailable, served_model
+from teamlens.model_host_client import ModelHostUnavailable, served_model
 
 BATCH = 64  # inputs per request; the model host micro-batches across concurrent requests too
 # EmbeddingGemma embeds a chunk ~10x slower than e5-small on 2 cores (~8 chunks/s): smaller requests, so a

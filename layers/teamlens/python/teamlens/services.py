@@ -9,14 +9,14 @@ import boto3
 # Imported at init, not at the first request: the functions that use these services need them all, and an
 # environment's init runs once (before any request on AWS; locally, once per function version, shared by
 # the environments forked from it) while the first request is paid by every new environment.
-import langchain_openai  # noqa: F401  what teamlens.models.chat_model builds
+import langchain_openai  # noqa: F401  what teamlens.model_host_client.chat_model builds
 
 from teamlens.ask.service import RESCORE_TIMEOUT_S, Asker
 from teamlens.aws import client
 from teamlens.conversations import Conversations
 from teamlens.embeddings import Embedder
 from teamlens.jobs import Jobs
-from teamlens.models import chat_model
+from teamlens.model_host_client import chat_model
 from teamlens.orchestrator.router import Router
 from teamlens.retrieval.search import Retriever
 from teamlens.settings import settings

@@ -45,7 +45,7 @@ def backlog():
 def writer(max_tokens: int = 160):
     """The chat model for narrative text: batch work, which waits for a slot the model host keeps free for
     people's questions; a job can wait longer than an API request, and retries."""
-    from teamlens.models import chat_model
+    from teamlens.model_host_client import chat_model
 
     return chat_model(settings().model_host_url, priority="batch", max_tokens=max_tokens, timeout=300.0,
                       max_retries=2)

@@ -1,6 +1,6 @@
-"""Which models the model host serves, discovered from its OpenAI-compatible `GET /v1/models` (each card
-carries `type`: "embedding" or "chat"), so the Lambdas never hard-code a model id that a configuration
-change on the host would break."""
+"""The client side of the model host: which models it serves, discovered from its OpenAI-compatible
+`GET /v1/models` (each card carries `type`: "embedding" or "chat"), so the Lambdas never hard-code a model id
+that a configuration change on the host would break; and a chat model bound to it with a priority class."""
 from __future__ import annotations
 
 from functools import lru_cache
