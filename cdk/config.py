@@ -32,6 +32,8 @@ LOCAL_DEFAULTS = {
     "INDEX_EMBEDDING_MODEL": "embeddinggemma-300m",
 }
 
+MODEL_HOST_KINDS = ("cpu", "gpu")
+
 API_KEY = re.compile(r"[A-Za-z0-9_-]{20,128}")  # API Gateway takes at least 20 characters
 API_ID = re.compile(r"[a-z0-9]{1,32}")  # LocalStack refuses upper case in a REST API id
 
@@ -44,6 +46,22 @@ class SourceSecret:
     base_url: str
     token: str | None  # None: create a placeholder to be filled with `aws secretsmanager put-secret-value`
     extra: tuple[tuple[str, str], ...] = ()  # webhook secrets, LocalStack only (like the token)
+
+
+@dataclass(frozen=True)
+class AwsSidecars:
+    """AWS only: the model host and the vector store as ECS services in a VPC beside the Lambdas.
+
+    LocalStack has none of this: there the sidecars are local processes (MODEL_HOST_URL, CHROMADB_HOST).
+    """
+
+    model_host: str = "cpu"  # "cpu": Fargate with the packaged small models; "gpu": EC2 GPU capacity provider
+    gpu_instance_type: str = "g4dn.xlarge"  # NVIDIA T4, 16 GB; g5 (A10G) is not offered in ap-southeast-1
+    vpc_id: str | None = None  # import this VPC (needs an account/region and credentials at synth) instead of a new one
+    nat_gateways: int = 1  # in-VPC Lambdas call GitLab/Slack/Backlog (api, job_run, slack_reply); tasks pull images
+    model_host_tasks: int = 1  # the fewest model host tasks; 0 for the first deploy, before the weights are uploaded
+    model_host_max_tasks: int = 4
+    chroma_image: str = "chromadb/chroma:1.5.9"  # the server matching the Lambdas' client (chromadb==1.5.9)
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,8 @@ class StackConfig:
     # stay valid across restarts and redeploys. On AWS the id is assigned and the key generated.
     api_id: str | None = None
     api_key: str | None = None
+    # AWS only (None for LocalStack): the sidecars as services; their DNS names replace the .env URLs.
+    sidecars: AwsSidecars | None = None
 
     @property
     def is_local(self) -> bool:
@@ -124,7 +144,43 @@ class StackConfig:
             ),
             api_id=api_id,
             api_key=api_key,
+            sidecars=None if local else _sidecars(ctx),
         )
+
+
+def _sidecars(ctx) -> AwsSidecars:
+    defaults = AwsSidecars()
+    kind = str(ctx("teamlens:modelHost") or defaults.model_host)
+    if kind not in MODEL_HOST_KINDS:
+        raise ValueError(f"context teamlens:modelHost must be 'cpu' or 'gpu', got {kind!r}")
+    tasks = _int(ctx("teamlens:modelHostTasks"), defaults.model_host_tasks, "teamlens:modelHostTasks")
+    max_tasks = max(1, tasks, _int(ctx("teamlens:modelHostMaxTasks"), defaults.model_host_max_tasks,
+                                   "teamlens:modelHostMaxTasks"))
+    nat_gateways = _int(ctx("teamlens:natGateways"), defaults.nat_gateways, "teamlens:natGateways")
+    if nat_gateways < 1:
+        # The answering Lambdas call the sources and the tasks pull their images through it.
+        raise ValueError("context teamlens:natGateways must be at least 1 (1 or one per AZ: 2)")
+    return AwsSidecars(
+        model_host=kind,
+        gpu_instance_type=str(ctx("teamlens:gpuInstanceType") or defaults.gpu_instance_type),
+        vpc_id=str(ctx("teamlens:vpcId")) if ctx("teamlens:vpcId") else None,
+        nat_gateways=nat_gateways,
+        model_host_tasks=tasks,
+        model_host_max_tasks=max_tasks,
+        chroma_image=str(ctx("teamlens:chromaImage") or defaults.chroma_image),
+    )
+
+
+def _int(raw: object, default: int, name: str) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(str(raw))
+    except ValueError:
+        raise ValueError(f"context {name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"context {name} must be 0 or more, got {value}")
+    return value
 
 
 def _optional(name: str) -> str:

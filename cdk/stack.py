@@ -7,11 +7,12 @@ from constructs import Construct
 
 from cdk.config import StackConfig
 from cdk.constructs.api import Api
-from cdk.constructs.function import TeamlensFunction
+from cdk.constructs.function import TeamlensFunction, VpcPlacement
 from cdk.constructs.ingestion import Ingestion
 from cdk.constructs.jobs import Jobs
 from cdk.constructs.layers import Layers
 from cdk.constructs.secrets import SourceSecrets
+from cdk.constructs.sidecars import Sidecars
 from cdk.constructs.storage import Storage
 
 
@@ -22,23 +23,31 @@ class TeamlensStack(cdk.Stack):
         storage = Storage(self, "Storage", local=config.is_local)
         secrets = SourceSecrets(self, "Secrets", sources=config.sources)
         layers = Layers(self, "Layers", runtime=runtime)
+        # AWS only: the model host and Chroma as ECS services in a VPC; LocalStack uses the .env URLs.
+        sidecars = (Sidecars(self, "Sidecars", config=config.sidecars,
+                             index_embedding_model=config.index_embedding_model) if config.sidecars else None)
+        # The functions that call the sidecars run in the VPC's private subnets (the sidecars admit only
+        # their security group); fetch, hooks and health call neither and stay outside it.
+        in_vpc = VpcPlacement(sidecars.network.vpc, sidecars.network.private_subnets,
+                              sidecars.network.lambda_sg) if sidecars else None
 
         common_env = {
             "TEAMLENS_TARGET": config.target,
             "RAW_BUCKET": storage.raw_bucket.bucket_name,
             "CONVERSATIONS_TABLE": storage.conversations.table_name,
             "INGESTION_STATE_TABLE": storage.ingestion_state.table_name,
-            "MODEL_HOST_URL": config.model_host_url,
-            "CHROMA_URL": config.chroma_url,
+            "MODEL_HOST_URL": sidecars.model_host.url if sidecars else config.model_host_url,
+            "CHROMA_URL": sidecars.vector_store.url if sidecars else config.chroma_url,
             "VECTOR_STORE": config.vector_store,
             "ANSWER_LEAD": "on" if config.answer_lead else "off",
             "INDEX_EMBEDDING_MODEL": config.index_embedding_model,
             **{f"{name.upper()}_SECRET_ARN": s.secret_arn for name, s in secrets.secrets.items()},
         }
 
-        def function(id: str, name: str, **kw) -> lambda_.Function:
+        def function(id: str, name: str, *, sidecar_client: bool = False, **kw) -> lambda_.Function:
             return TeamlensFunction(self, id, name=name, runtime=runtime, layers=layers.all,
-                                    environment=common_env, **kw).function
+                                    environment=common_env, network=in_vpc if sidecar_client else None,
+                                    **kw).function
 
         health = function("Health", "health", timeout=cdk.Duration.seconds(10), memory_size=256)
         storage.conversations.grant_read_data(health)
@@ -48,18 +57,21 @@ class TeamlensStack(cdk.Stack):
         storage.ingestion_state.grant_read_write_data(fetch)
         secrets.grant_read(fetch)
 
-        index = function("IngestIndex", "ingest_index", timeout=cdk.Duration.minutes(10), memory_size=1024)
+        index = function("IngestIndex", "ingest_index", sidecar_client=True,
+                         timeout=cdk.Duration.minutes(10), memory_size=1024)
         storage.raw_bucket.grant_read(index)
         storage.ingestion_state.grant_read_write_data(index)
 
-        reindex_plan = function("IngestReindexPlan", "ingest_reindex", timeout=cdk.Duration.minutes(5))
+        reindex_plan = function("IngestReindexPlan", "ingest_reindex", sidecar_client=True,
+                                timeout=cdk.Duration.minutes(5))
         storage.raw_bucket.grant_read_write(reindex_plan)
         storage.ingestion_state.grant_read_write_data(reindex_plan)
 
         ingestion = Ingestion(self, "Ingestion", fetch=fetch, index=index, reindex_plan=reindex_plan,
                               schedule=config.ingest_schedule, schedule_enabled=config.ingest_schedule_enabled)
 
-        job_run = function("JobRun", "job_run", timeout=cdk.Duration.minutes(15), memory_size=1024)
+        job_run = function("JobRun", "job_run", sidecar_client=True,
+                           timeout=cdk.Duration.minutes(15), memory_size=1024)
         storage.conversations.grant_read_write_data(job_run)
         storage.raw_bucket.grant_read(job_run)
         secrets.grant_read(job_run)
@@ -68,7 +80,8 @@ class TeamlensStack(cdk.Stack):
                            args=config.weekly_report_args)
 
         # Just under API Gateway's 29 s integration limit; /ask keeps its own deadline inside this.
-        api_fn = function("ApiHandler", "api", timeout=cdk.Duration.seconds(28), memory_size=1024)
+        api_fn = function("ApiHandler", "api", sidecar_client=True,
+                          timeout=cdk.Duration.seconds(28), memory_size=1024)
         api_fn.add_environment("JOBS_STATE_MACHINE_ARN", jobs.state_machine.state_machine_arn)
         jobs.grant_start_and_read(api_fn)
         api_fn.add_environment("INGEST_STATE_MACHINE_ARN", ingestion.state_machine.state_machine_arn)
@@ -84,7 +97,8 @@ class TeamlensStack(cdk.Stack):
         api_fn.add_environment("IDEMPOTENCY_TABLE", storage.idempotency.table_name)
 
         # Slack and GitLab webhooks: the hook acknowledges at once; Slack answers come from an async function.
-        slack_reply = function("SlackReply", "slack_reply", timeout=cdk.Duration.seconds(90), memory_size=1024)
+        slack_reply = function("SlackReply", "slack_reply", sidecar_client=True,
+                               timeout=cdk.Duration.seconds(90), memory_size=1024)
         hooks = function("Hooks", "hooks", timeout=cdk.Duration.seconds(10), memory_size=512)
         for fn in (slack_reply, hooks):
             storage.conversations.grant_read_write_data(fn)
@@ -120,5 +134,17 @@ class TeamlensStack(cdk.Stack):
         }
         for name, secret in secrets.secrets.items():
             outputs[f"{name.capitalize()}SecretArn"] = secret.secret_arn
+        if sidecars:
+            outputs.update({
+                "VpcId": sidecars.network.vpc.vpc_id,
+                "EcsCluster": sidecars.cluster.cluster_name,
+                "ModelHostUrl": sidecars.model_host.url,
+                "ModelHostService": sidecars.model_host.service.service_name,
+                "ModelWeightsBucket": sidecars.model_host.weights_bucket.bucket_name,
+                "ModelWeightsUri": sidecars.model_host.weights_uri,
+                "ChromaUrl": sidecars.vector_store.url,
+                "ChromaService": sidecars.vector_store.service.service_name,
+                "ChromaFileSystem": sidecars.vector_store.file_system.file_system_id,
+            })
         for key, value in outputs.items():
             cdk.CfnOutput(self, key, value=value)

@@ -2,14 +2,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
+
+
+@dataclass(frozen=True)
+class VpcPlacement:
+    """AWS only: the private subnets and security group of a function that calls the sidecar services."""
+
+    vpc: ec2.IVpc
+    subnets: ec2.SubnetSelection
+    security_group: ec2.ISecurityGroup
+
+    def function_props(self) -> dict:
+        return {"vpc": self.vpc, "vpc_subnets": self.subnets, "security_groups": [self.security_group]}
 
 
 class TeamlensFunction(Construct):
@@ -24,6 +38,7 @@ class TeamlensFunction(Construct):
         environment: Mapping[str, str],
         timeout: cdk.Duration = cdk.Duration.seconds(29),
         memory_size: int = 512,
+        network: VpcPlacement | None = None,
     ) -> None:
         super().__init__(scope, id)
         source = FUNCTIONS / name
@@ -42,4 +57,5 @@ class TeamlensFunction(Construct):
             memory_size=memory_size,
             environment={"POWERTOOLS_SERVICE_NAME": f"teamlens-{name}", **environment},
             log_group=self.log_group,
+            **(network.function_props() if network else {}),
         )
