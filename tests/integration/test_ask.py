@@ -72,6 +72,18 @@ def test_unanswerable_question_is_not_invented(ready):
     assert body["citations"] == []
 
 
+@pytest.mark.parametrize("question,term", [
+    ("When is v2.9 planned to ship?", "v2.9"),  # the v2.4 and v2.5 milestones come close
+    ("v2.9 のリリース日はいつですか？", "v2.9"),
+    ("Nhóm đã chọn Sentry để giám sát lỗi chưa?", "Sentry"),
+])
+def test_a_question_about_something_the_data_never_names_is_not_found_naming_it(ready, question, term):
+    status, body = ask(ready, question)
+    assert status == 200, body
+    assert body["status"] == "not_found" and body["citations"] == [], body
+    assert f"“{term}”" in body["answer"], body
+
+
 def test_follow_up_uses_the_history(ready):
     status, first = ask(ready, "Which date library did the frontend team choose?")
     assert status == 200 and first["status"] in ("answered", "sources_only"), first

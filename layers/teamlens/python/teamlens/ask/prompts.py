@@ -34,6 +34,12 @@ NOT_FOUND = {
     "ja": "チームのデータには見つかりませんでした。",
     "vi": "Tôi không tìm thấy thông tin này trong dữ liệu của nhóm.",
 }
+# When the question names something the passages never mention ({terms}: the question's own words).
+NOT_FOUND_TERMS = {
+    "en": "I could not find anything about {terms} in the team's data.",
+    "ja": "チームのデータには {terms} についての情報が見つかりませんでした。",
+    "vi": "Tôi không tìm thấy thông tin nào về {terms} trong dữ liệu của nhóm.",
+}
 ANSWER_FORMAT = {
     "en": "Answer in one or two English sentences that state the fact itself, each ending with its source number like [1].",
     "ja": "事実そのものを述べる日本語の1〜2文で答え、各文の最後に [1] のように資料番号を付けてください。",

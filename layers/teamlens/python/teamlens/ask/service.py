@@ -12,8 +12,15 @@ import openai
 from pydantic import BaseModel, Field, ValidationError
 
 from teamlens.ask import citations as cite
-from teamlens.ask import evidence
-from teamlens.ask.prompts import ANSWER_LEAD, NOT_FOUND, Source, evidence_messages, pack_sources
+from teamlens.ask import evidence, grounding
+from teamlens.ask.prompts import (
+    ANSWER_LEAD,
+    NOT_FOUND,
+    NOT_FOUND_TERMS,
+    Source,
+    evidence_messages,
+    pack_sources,
+)
 from teamlens.ask.replies import EVIDENCE_LEAD, HELP, JOB_STARTED, MODEL_BUSY, NEEDS_INPUT
 from teamlens.ask.search_api import NonBlank
 from teamlens.ask.tools import JOB_TOOLS, SearchArgs, job_tool, search_tool
@@ -144,6 +151,9 @@ class Asker:
         timings["retrieve"] = _ms(t)
         if not hits or max(h.dense for h in hits) < self.min_relevance:
             return NOT_FOUND[language], "not_found", []
+        if missing := grounding.missing_terms(request.question, _grounding_texts(hits)):
+            # Close passages about something else ("v2.4" for "v2.6"): a small model would answer from them.
+            return NOT_FOUND_TERMS[language].format(terms=grounding.quoted(request.question, missing)), "not_found", []
         sources = pack_sources(hits, CONTEXT_TOKENS, max_sources=MAX_SOURCES)
         t = time.monotonic()
         try:
@@ -246,3 +256,8 @@ def _job_args(intent: str, args: dict[str, Any], language: str) -> dict[str, Any
         out.update({k: v for k, v in args["mr"].items() if k in ("project", "iid") and v is not None})
     out["language"] = language
     return out
+
+
+def _grounding_texts(hits) -> list[str]:
+    """What a passage mentions: its text, title and metadata values (authors, projects, keys)."""
+    return [part for h in hits for part in (h.text, h.title, *(str(v) for v in h.metadata.values()))]

@@ -81,9 +81,13 @@ LLM_EXAMPLES: tuple[tuple[str, str], ...] = (
 # merges" are reviews, "who reviewed !19?" is a question. (The packaged model, asked to choose between the
 # two, did no better than chance on paraphrases.)
 MR_FACT = re.compile(r"\b(who|when|which|whose)\b|\bwhat\b.{0,40}\b(fix|fixed|change|changed|add|added|do|did|"
-                     r"solve|solved|introduce|introduced)\b|\bstatus\b|\b(merged|closed|reverted)\b|"
-                     r"誰|いつ|どの|何を(?:直|修正|変更|追加)|何が変わ|状況|ステータス|マージされ|"
-                     r"\bai\b|khi nào|\bnào\b|sửa (?:cái |lỗi )?gì|thay đổi gì|trạng thái|(?:đã|được) merge", re.I)
+                     r"solve|solved|introduce|introduced)\b|\bstatus\b|\b(merged|closed|reverted|deployed)\b|"
+                     r"誰|いつ|どの|どれ|何日|何時|何件|何を(?:直|修正|変更|追加)|何が変わ|状況|ステータス|マージされ|デプロイされ|"
+                     r"\bai\b|khi nào|bao giờ|lúc nào|ngày nào|\bnào\b|sửa (?:cái |lỗi )?gì|thay đổi gì|trạng thái|"
+                     r"(?:đã|được) merge", re.I)
+# ...unless it asks for a judgement on the change, which is what a review gives.
+MR_JUDGEMENT = re.compile(r"\brisk|\bwrong\b|\bsafe\b|\bbreak|\bapprove\b|\bbugs?\b|vulnerab|secur|危な|大丈夫|リスク|問題点|"
+                          r"問題(?:が|は)(?:ない|ある|あり)|バグ|不具合|rủi ro|\bổn\b|an toàn|có vấn đề|có lỗi|có bug", re.I)
 # A request that names a Slack channel or thread and asks what went on there wants a summary; one that asks
 # a specific question about a topic there is a search.
 SLACK_CATCH_UP = re.compile(r"\b(happen(?:ed|ing)?|went on|going on|discuss(?:ed|ing)?|talk(?:ed|ing)? about|miss(?:ed)?|"
@@ -160,7 +164,8 @@ class Router:
     def _by_reference(self, text: str, args: RouteArgs) -> tuple[Intent | None, float, str]:
         """A merge request or a Slack channel/thread named: that tool, or a search when a fact is asked."""
         if args.mr:
-            return ("search", 0.8, "pattern") if MR_FACT.search(text) else ("review_mr", 0.8, "pattern")
+            fact = MR_FACT.search(text) and not MR_JUDGEMENT.search(text)
+            return ("search", 0.8, "pattern") if fact else ("review_mr", 0.8, "pattern")
         if (args.channel or args.thread) and SLACK_CATCH_UP.search(text):
             return "summarize_slack", 0.8, "pattern"
         return None, 0.0, "pattern"
