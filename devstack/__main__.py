@@ -94,8 +94,10 @@ def up(ports: Ports, *, with_sidecars: bool = True, with_demo: bool = True) -> t
     return info, changed
 
 
-# A new stack's demo ends today, so its first question is the one a new user asks first: about the week.
-RECENT_QUESTION = "What did the team decide over the last 7 days?"
+# A new stack's demo ends today, so its first question is about the past week. (A question about a period
+# that names no topic, "what did the team decide this week?", still gets "not found": no passage is close
+# to it. Open in issue 23.)
+RECENT_QUESTION = "What did the team decide in the last 7 days about rounding half refunds?"
 # The workspace the tests pin (TEAMLENS_DEMO_END) is in the past: ask about one of its planted facts.
 PINNED_QUESTION = "What is the new v2.4 release date, and who decided it?"
 
