@@ -55,7 +55,9 @@ def ask(info: dict, question: str) -> dict:
     outcome = body.get("status") if status == 200 else f"http {status}"
     if outcome == "sources_only":
         outcome = "busy" if any(body["answer"].startswith(lead) for lead in MODEL_BUSY.values()) else "quoted"
-    return {"seconds": time.perf_counter() - t0, "http": status, "status": outcome}
+    steps = body.get("timings_ms", {}) if status == 200 else {}
+    return {"seconds": time.perf_counter() - t0, "http": status, "status": outcome,
+            "steps_ms": {k: steps[k] for k in STEPS if k in steps}}
 
 
 class BatchLoad:
@@ -97,14 +99,21 @@ class BatchLoad:
             self.finished.append({"kind": path, "status": job.get("status"), "seconds": time.perf_counter() - t0})
 
 
+STEPS = ("route", "retrieve", "evidence", "rescore_skipped", "generate")
+
+
 def summarize(results: list[dict]) -> dict:
+    """Counts, latency, and each /ask step's p50 (where the time goes under load)."""
     secs = [r["seconds"] for r in results]
+    steps = {k: [r["steps_ms"][k] for r in results if k in r.get("steps_ms", {})] for k in STEPS}
     statuses: dict[str, int] = {}
     for r in results:
         statuses[r["status"]] = statuses.get(r["status"], 0) + 1
     return {"n": len(results), "answered": statuses.get("answered", 0), "busy": statuses.get("busy", 0),
             "p50_s": round(percentile(secs, 50), 2),
-            "p95_s": round(percentile(secs, 95), 2), "max_s": round(max(secs), 2), "statuses": statuses}
+            "p95_s": round(percentile(secs, 95), 2), "max_s": round(max(secs), 2), "statuses": statuses,
+            "step_p50_ms": {k: round(percentile(v, 50)) for k, v in steps.items() if v},
+            "steps_counted": {k: len(v) for k, v in steps.items() if v}}
 
 
 def tokens_per_s(info: dict, run) -> tuple[float, list[dict]]:
@@ -184,6 +193,9 @@ def main() -> int:
         row(f"4 at once ({args.bursts} bursts, warm)", s_burst, "all answered, each <= 8 s"),
     ])
     print(f"statuses: idle {s_alone['statuses']}, under load {s_load['statuses']}, bursts {s_burst['statuses']}")
+    print()
+    print_table(("/ask step, p50 ms", "idle", "under load", "4 at once"),
+                [(k, *(s["step_p50_ms"].get(k, "-") for s in (s_alone, s_load, s_burst))) for k in STEPS])
     print()
     engine = mh.get("engine", {})
     print_table(("model host", "value"), [
