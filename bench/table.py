@@ -38,14 +38,12 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[k]
 
 
-PINNED_DEMO_END = "2026-11-20"
-
-
 def require_pinned_demo() -> None:
     """The labelled question sets were written against the demo ending PINNED_DEMO_END; a stack whose demo
     ends on another day (a new `make up` ends it today) would score dates and facts that moved."""
-    record = ROOT / ".state" / "demo-end"
-    end = record.read_text().strip() if record.exists() else PINNED_DEMO_END
+    from devstack.simulators import PINNED_DEMO_END, recorded_demo_end
+
+    end = recorded_demo_end() or PINNED_DEMO_END
     if end != PINNED_DEMO_END:
         raise SystemExit(f"this stack's demo workspace ends {end}; the benchmarks need the one ending "
                          f"{PINNED_DEMO_END}: `make reset && TEAMLENS_DEMO_END={PINNED_DEMO_END} make up`")

@@ -103,10 +103,10 @@ PINNED_QUESTION = "What is the new v2.4 release date, and who decided it?"
 
 
 def demo_question(today: dt.date | None = None) -> str:
-    record = simulators.demo_end_record()
-    if not record.exists():
+    recorded = simulators.recorded_demo_end()
+    if recorded is None:
         return PINNED_QUESTION
-    end = dt.date.fromisoformat(record.read_text().strip())
+    end = dt.date.fromisoformat(recorded)
     today = today or dt.datetime.now(ZoneInfo(simulators.TEAM_TZ)).date()
     return RECENT_QUESTION if (today - end).days <= 2 else PINNED_QUESTION
 

@@ -35,6 +35,12 @@ def demo_end_record() -> Path:
     return paths.STATE / "demo-end"
 
 
+def recorded_demo_end() -> str | None:
+    """The last day this stack's demo workspace was built with (YYYY-MM-DD), if it was recorded."""
+    record = demo_end_record()
+    return record.read_text().strip() or None if record.exists() else None
+
+
 def demo_end(*, today: dt.date | None = None) -> dt.date:
     """The demo workspace's last day for this stack (see above); recorded on first use."""
     record = demo_end_record()
@@ -44,7 +50,7 @@ def demo_end(*, today: dt.date | None = None) -> dt.date:
             dt.date.fromisoformat(wanted)
         except ValueError:
             raise DevstackError(f"{DEMO_END_ENV}={wanted!r} is not a date (YYYY-MM-DD)") from None
-    recorded = record.read_text().strip() if record.exists() else ""
+    recorded = recorded_demo_end()
     if recorded and wanted and recorded != wanted:
         raise DevstackError(f"this stack holds the demo workspace ending {recorded}; {DEMO_END_ENV}={wanted} "
                             "needs a fresh one: `make reset`, then `make up` again")
